@@ -1,1 +1,6 @@
-fn main() {}
+//! The `wikiwatch` command.
+mod simulate;
+
+fn main() {
+    let _ = simulate::generate(1, 1);
+}
