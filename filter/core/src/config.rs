@@ -126,7 +126,7 @@ pub struct RuleConfig {
     pub enabled: Option<bool>,
     /// Window the threshold is counted over.
     pub window: Option<Duration>,
-    /// Count at which the rule fires.
+    /// Count at which the rule fires (for `session-anomaly`: distinct client addresses).
     pub threshold: Option<u64>,
     /// Threshold for privileged users.
     pub privileged_threshold: Option<u64>,
@@ -142,8 +142,6 @@ pub struct RuleConfig {
     pub pagination_threshold: Option<u64>,
     /// `sensitive-search`: extra credential-like terms.
     pub terms: Option<Vec<String>>,
-    /// `session-anomaly`: distinct addresses for one account in the window.
-    pub ip_threshold: Option<u64>,
     /// `session-anomaly`: distinct sessions for one account in the window.
     pub session_threshold: Option<u64>,
     /// `baseline-deviation`: how many times the baseline is anomalous.

@@ -1,46 +1,15 @@
-//! The engine: the public face of the core. Events in, alerts to a sink, stats and snapshots out.
+//! The engine: the public face of the core. Lines or events in, alerts to a sink, stats and
+//! snapshots out.
 
 use crate::alert::AlertSink;
-use crate::classify::{AgentKind, Classifier, RequestKind};
+use crate::classify::{AgentKind, Classifier, Request, RequestKind};
 use crate::config::{Config, ConfigError};
 use crate::decode::{DecodeError, Decoder, Format};
-use crate::event::AccessEvent;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use crate::detect::Detector;
+use crate::event::{AccessEvent, AuditAction};
+use crate::snapshot::{self, SnapshotError};
+use crate::stats::Stats;
 use std::fmt;
-
-/// Counters an engine keeps; serialised as JSON by hosts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stats {
-    /// Lines handed to `push_line`.
-    pub lines: u64,
-    /// Events processed (decoded lines plus pushed events).
-    pub events: u64,
-    /// Lines rejected by decoders.
-    pub rejected: u64,
-    /// Rejections by reason.
-    pub rejected_reasons: BTreeMap<String, u64>,
-    /// Events older than the late tolerance, skipped.
-    pub late: u64,
-    /// Alerts raised.
-    pub alerts: u64,
-    /// Alerts by rule name.
-    pub alerts_by_rule: BTreeMap<String, u64>,
-    /// Alerts by severity.
-    pub alerts_by_severity: BTreeMap<String, u64>,
-    /// Events matched by each allow entry (sanctioned automation is reported, never invisible).
-    pub allowed_events: BTreeMap<String, u64>,
-    /// Alerts an allow entry suppressed, by entry name.
-    pub suppressed: BTreeMap<String, u64>,
-    /// Events by request kind.
-    pub requests: BTreeMap<String, u64>,
-    /// Events by agent kind.
-    pub agents: BTreeMap<String, u64>,
-    /// Entities tracked now, by kind.
-    pub tracked: BTreeMap<String, u64>,
-    /// Entities evicted from full tables, by kind.
-    pub evicted: BTreeMap<String, u64>,
-}
 
 /// What the engine made of one event (hosts use it to annotate records).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,57 +22,28 @@ pub struct Outcome {
     pub session: Option<String>,
     /// Name of the allow entry that matched, if any.
     pub allowed_by: Option<String>,
-    /// The event was too late and was skipped.
+    /// The event was older than the late tolerance and was skipped.
     pub late: bool,
 }
 
-/// A snapshot that cannot be restored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SnapshotError {
-    /// Not a wikiwatch snapshot, or damaged.
-    Corrupt(String),
-    /// Written by another snapshot version.
-    Version {
-        /// Version found.
-        found: u32,
-        /// Version this build reads.
-        expected: u32,
-    },
-}
-
-impl fmt::Display for SnapshotError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SnapshotError::Corrupt(m) => write!(f, "state snapshot is corrupt: {m}"),
-            SnapshotError::Version { found, expected } => {
-                write!(f, "state snapshot version {found} cannot be read (this build reads {expected})")
-            }
-        }
-    }
-}
-
-impl std::error::Error for SnapshotError {}
-
-/// The detector. Create one per stream; feed it in event-time order (late events within
-/// `limits.late_tolerance` are fine).
+/// The detector. Create one per stream and feed it in event-time order (events late by less
+/// than `limits.late_tolerance` still count).
 #[derive(Debug)]
 pub struct Engine {
-    config: Config,
-    classifier: Classifier,
-    decoder: Decoder,
-    stats: Stats,
+    /// One decoder per format, so `auto` keeps its own guess.
+    decoders: Vec<Decoder>,
+    detector: Detector,
 }
 
+const FORMATS: [Format; 5] =
+    [Format::Auto, Format::ConfluenceAccess, Format::Combined, Format::Audit, Format::Json];
+
 impl Engine {
-    /// An engine for a validated config.
+    /// An engine for a config (validated here too, so no invalid config ever runs).
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
         config.validate()?;
-        Ok(Engine {
-            classifier: Classifier::new(&config.classify),
-            decoder: Decoder::new(Format::Auto, config.decode.clone()),
-            config,
-            stats: Stats::default(),
-        })
+        let decoders = FORMATS.iter().map(|f| Decoder::new(*f, config.decode.clone())).collect();
+        Ok(Engine { decoders, detector: Detector::new(config) })
     }
 
     /// An engine from config JSON text.
@@ -113,29 +53,26 @@ impl Engine {
 
     /// The config in force.
     pub fn config(&self) -> &Config {
-        &self.config
+        self.detector.config()
     }
 
     /// Decodes one raw line (no terminator) in `format` and processes its events.
-    /// Returns the outcome of the line's last event (audit pages hold several), or `None`
-    /// for a line that held no event.
+    /// Returns the outcome of the line's last event (audit pages hold several), or `None` for a
+    /// line that held none. A rejected line is counted with its reason.
     pub fn push_line(
         &mut self,
         line: &[u8],
         format: Format,
         sink: &mut dyn AlertSink,
     ) -> Result<Option<Outcome>, DecodeError> {
-        self.stats.lines += 1;
-        let mut decoder = std::mem::replace(&mut self.decoder, Decoder::new(Format::Auto, Default::default()));
-        let _ = format;
+        self.detector.counters.lines += 1;
+        let i = FORMATS.iter().position(|f| *f == format).unwrap_or(0);
+        let detector = &mut self.detector;
         let mut last = None;
-        let result = decoder.decode(line, &mut |ev| last = Some(self.push_event(&ev, sink)));
-        self.decoder = decoder;
-        match result {
+        match self.decoders[i].decode(line, &mut |ev| last = Some(detector.push(&ev, sink))) {
             Ok(_) => Ok(last),
             Err(e) => {
-                self.stats.rejected += 1;
-                *self.stats.rejected_reasons.entry(e.reason.clone()).or_default() += 1;
+                detector.counters.rejected(&e.reason);
                 Err(e)
             }
         }
@@ -143,32 +80,31 @@ impl Engine {
 
     /// Processes one decoded event.
     pub fn push_event(&mut self, event: &AccessEvent<'_>, sink: &mut dyn AlertSink) -> Outcome {
-        let _ = sink;
-        self.stats.events += 1;
-        let agent = self.classifier.agent(&event.agent);
-        let request = self.classifier.request(&event.method, &event.target, agent).kind;
-        Outcome { request, agent, session: None, allowed_by: None, late: false }
+        self.detector.push(event, sink)
     }
 
-    /// Flushes open windows at the end of input.
+    /// Marks the end of input. Rules judge on every event, so no alert is pending; hosts call
+    /// it anyway so that a future windowed rule can flush here.
     pub fn finish(&mut self, sink: &mut dyn AlertSink) {
         let _ = sink;
     }
 
     /// Counters so far.
     pub fn stats(&self) -> Stats {
-        self.stats.clone()
+        self.detector.stats()
     }
 
-    /// The whole engine state as bytes.
+    /// The whole engine state as bytes (byte-identical for identical input).
     pub fn snapshot(&self) -> Vec<u8> {
-        Vec::new()
+        snapshot::encode(&self.detector.state())
     }
 
     /// An engine for `config` that continues from `snapshot`.
     pub fn restore(config: Config, snapshot: &[u8]) -> Result<Engine, RestoreError> {
-        let _ = snapshot;
-        Engine::new(config).map_err(RestoreError::Config)
+        let state = snapshot::decode(snapshot).map_err(RestoreError::Snapshot)?;
+        let mut engine = Engine::new(config).map_err(RestoreError::Config)?;
+        engine.detector.restore(state).map_err(RestoreError::Snapshot)?;
+        Ok(engine)
     }
 }
 
@@ -191,3 +127,27 @@ impl fmt::Display for RestoreError {
 }
 
 impl std::error::Error for RestoreError {}
+
+/// The request an audit record amounts to.
+pub(crate) fn audit_request<'a>(a: &'a AuditAction<'_>) -> Request<'a> {
+    let with_space = |kind, space: &'a Option<std::borrow::Cow<'_, str>>| Request {
+        space: space.as_deref().map(std::borrow::Cow::Borrowed),
+        ..Request::of_kind(kind)
+    };
+    match a {
+        AuditAction::SpaceExport { space } => with_space(RequestKind::SpaceExport, space),
+        AuditAction::PageExport { space } => with_space(RequestKind::PageExport, space),
+        AuditAction::PageView { space } => with_space(RequestKind::PageView, space),
+        AuditAction::Other { .. } => Request::of_kind(RequestKind::Other),
+        _ => Request::of_kind(RequestKind::Admin),
+    }
+}
+
+/// The classifier is part of the detector; exposed for hosts that classify without detecting
+/// (`wikiwatch scope`).
+impl Engine {
+    /// The request and agent classifier this engine uses.
+    pub fn classifier(&self) -> &Classifier {
+        self.detector.classifier()
+    }
+}

@@ -25,18 +25,31 @@
 #![warn(missing_docs)]
 
 pub mod alert;
+mod allow;
 pub mod classify;
 pub mod config;
 pub mod decode;
+mod detect;
 pub mod duration;
 mod engine;
 pub mod event;
+mod evidence;
+mod identity;
 pub mod rules;
+pub mod sketch;
+mod snapshot;
+mod state;
+mod stats;
+mod table;
+mod window;
 
 pub use alert::{Alert, AlertSink, EntityKind, EntityRef, Evidence, Severity};
 pub use classify::{AgentKind, RequestKind};
 pub use config::{Config, ConfigError};
 pub use decode::{DecodeError, Format};
-pub use engine::{Engine, Outcome, RestoreError, SnapshotError, Stats};
+pub use engine::{Engine, Outcome, RestoreError};
+pub use evidence::mask_query;
+pub use snapshot::SnapshotError;
+pub use stats::Stats;
 pub use event::{AccessEvent, AuditAction, TimeMs};
 pub use rules::RuleId;

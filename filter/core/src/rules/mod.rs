@@ -1,4 +1,18 @@
-//! The rules (DESIGN §4): stable names, defaults, and validation of their config.
+//! The rules (DESIGN §4): stable names, defaults, validation of their config, and one file per
+//! rule behind the [`check::Rule`] trait.
+
+mod baseline;
+mod burst;
+pub(crate) mod check;
+mod denied;
+mod enumeration;
+mod export;
+pub(crate) mod privilege;
+mod programmatic;
+pub mod search;
+mod session;
+
+use check::Rule;
 
 use crate::alert::Severity;
 use crate::config::{ConfigError, RuleConfig};
@@ -90,7 +104,7 @@ impl RuleId {
         match self {
             RuleId::MassEnumeration => &["space_threshold", "pagination_threshold"],
             RuleId::SensitiveSearch => &["terms"],
-            RuleId::SessionAnomaly => &["ip_threshold", "session_threshold"],
+            RuleId::SessionAnomaly => &["session_threshold"],
             RuleId::BaselineDeviation => &["factor", "warmup_days"],
             RuleId::PrivilegeChange => &["recent"],
             _ => &[],
@@ -109,7 +123,6 @@ impl RuleId {
             space_threshold: 0,
             pagination_threshold: 0,
             terms: Vec::new(),
-            ip_threshold: 0,
             session_threshold: 0,
             factor: 0.0,
             warmup_days: 0,
@@ -131,7 +144,6 @@ impl RuleId {
                 Params { factor: 5.0, warmup_days: 5, ..p(m(24 * 60), 60, 40, Severity::Medium) }
             }
             RuleId::SessionAnomaly => Params {
-                ip_threshold: 6,
                 session_threshold: 20,
                 ..p(m(60), 6, 4, Severity::Medium)
             },
@@ -154,6 +166,19 @@ impl FromStr for RuleId {
     }
 }
 
+/// The windowed rules, in [`RuleId::ALL`] order (`privilege-change` is driven by audit events).
+pub(crate) static RULES: [&dyn Rule; 9] = [
+    &burst::BurstRate,
+    &programmatic::ProgrammaticAgent,
+    &enumeration::MassEnumeration,
+    &export::BulkExport,
+    &export::SpaceExport,
+    &search::SensitiveSearch,
+    &baseline::BaselineDeviation,
+    &session::SessionAnomaly,
+    &denied::AccessDeniedProbing,
+];
+
 /// A rule's effective settings: defaults overlaid with config.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Params {
@@ -175,8 +200,6 @@ pub struct Params {
     pub pagination_threshold: u64,
     /// `sensitive-search`: extra terms.
     pub terms: Vec<String>,
-    /// `session-anomaly`: distinct addresses.
-    pub ip_threshold: u64,
     /// `session-anomaly`: distinct sessions.
     pub session_threshold: u64,
     /// `baseline-deviation`: multiple of the baseline.
@@ -217,9 +240,6 @@ impl Params {
         if let Some(v) = &c.terms {
             self.terms = v.clone();
         }
-        if let Some(v) = c.ip_threshold {
-            self.ip_threshold = v;
-        }
         if let Some(v) = c.session_threshold {
             self.session_threshold = v;
         }
@@ -239,11 +259,10 @@ impl Params {
 /// Rejects zero windows and thresholds, and keys the rule does not read.
 pub(crate) fn validate(id: RuleId, c: &RuleConfig) -> Result<(), ConfigError> {
     let key = |k: &str| format!("rules.{}.{k}", id.as_str());
-    let given: [(&str, bool); 8] = [
+    let given: [(&str, bool); 7] = [
         ("space_threshold", c.space_threshold.is_some()),
         ("pagination_threshold", c.pagination_threshold.is_some()),
         ("terms", c.terms.is_some()),
-        ("ip_threshold", c.ip_threshold.is_some()),
         ("session_threshold", c.session_threshold.is_some()),
         ("factor", c.factor.is_some()),
         ("warmup_days", c.warmup_days.is_some()),
@@ -262,7 +281,6 @@ pub(crate) fn validate(id: RuleId, c: &RuleConfig) -> Result<(), ConfigError> {
         ("privileged_threshold", c.privileged_threshold),
         ("space_threshold", c.space_threshold),
         ("pagination_threshold", c.pagination_threshold),
-        ("ip_threshold", c.ip_threshold),
         ("session_threshold", c.session_threshold),
     ];
     for (k, v) in nonzero {

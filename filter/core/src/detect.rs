@@ -1,0 +1,369 @@
+//! The detector behind [`crate::Engine`]: classify, update entity state, run the rules, and
+//! raise alerts with cooldown and escalation.
+
+use crate::alert::{Alert, AlertSink, EntityKind, EntityRef, Evidence, Window};
+use crate::allow::{AllowList, RuleMask};
+use crate::classify::{AgentKind, Classifier, Pagination, RequestKind};
+use crate::config::Config;
+use crate::engine::{audit_request, Outcome};
+use crate::event::{AccessEvent, AuditAction, TimeMs};
+use crate::identity::{Directory, Learned};
+use crate::rules::check::{Ctx, Finding};
+use crate::rules::{privilege, search, Params, RuleId, RULES};
+use crate::sketch::hash32;
+use crate::snapshot::{SnapshotError, State};
+use crate::state::{EntityState, Memo, View, Windows};
+use crate::stats::{Counters, Stats};
+use crate::table::Table;
+use std::collections::BTreeMap;
+
+/// Everything but the decoders.
+#[derive(Debug)]
+pub(crate) struct Detector {
+    config: Config,
+    classifier: Classifier,
+    allow: AllowList,
+    allow_names: Vec<String>,
+    dir: Directory,
+    params: [Params; RuleId::ALL.len()],
+    /// Per rule: role name -> threshold.
+    role_thresholds: Vec<BTreeMap<String, u64>>,
+    windows: Windows,
+    /// Longest cooldown: how long an alerted entity stays protected from eviction.
+    protect_ms: i64,
+    late_ms: i64,
+    watermark: TimeMs,
+    users: Table,
+    ips: Table,
+    sessions: Table,
+    learned: Learned,
+    pub counters: Counters,
+}
+
+/// One alert about to be raised: the entity, the finding, and the event's allow match.
+struct Raise<'a> {
+    kind: EntityKind,
+    key: &'a str,
+    privileged: bool,
+    now: TimeMs,
+    allow: Option<(usize, RuleMask)>,
+}
+
+impl Detector {
+    pub fn new(config: Config) -> Detector {
+        let params = RuleId::ALL.map(|id| match config.rules.get(&id) {
+            Some(c) => id.defaults().overlay(c),
+            None => id.defaults(),
+        });
+        let role_thresholds = RuleId::ALL
+            .iter()
+            .map(|id| {
+                config.rules.get(id).map_or_else(BTreeMap::new, |c| {
+                    c.roles.iter().filter_map(|(r, o)| Some((r.clone(), o.threshold?))).collect()
+                })
+            })
+            .collect();
+        let l = &config.limits;
+        Detector {
+            classifier: Classifier::new(&config.classify),
+            allow: AllowList::new(&config.allow),
+            allow_names: config.allow.iter().map(|a| a.name.clone()).collect(),
+            dir: Directory::new(&config.identity),
+            windows: Windows::from_params(&params),
+            protect_ms: params.iter().map(|p| p.cooldown.as_ms()).max().unwrap_or(0),
+            late_ms: l.late_tolerance.as_ms(),
+            watermark: TimeMs::MIN,
+            users: Table::new(l.max_users),
+            ips: Table::new(l.max_ips),
+            sessions: Table::new(l.max_sessions),
+            learned: Learned::default(),
+            counters: Counters::new(config.allow.len()),
+            params,
+            role_thresholds,
+            config,
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn classifier(&self) -> &Classifier {
+        &self.classifier
+    }
+
+    pub fn push(&mut self, ev: &AccessEvent<'_>, sink: &mut dyn AlertSink) -> Outcome {
+        self.counters.events += 1;
+        let agent_kind = self.classifier.agent(&ev.agent);
+        let req = match &ev.audit {
+            Some(a) => audit_request(a),
+            None => self.classifier.request(&ev.method, &ev.target, agent_kind),
+        };
+        self.counters.classified(req.kind, agent_kind);
+        let session = ev.session.as_deref().filter(|s| !s.is_empty()).map(session_id);
+        let now = ev.time_ms;
+        let late = self.watermark != TimeMs::MIN && now < self.watermark.saturating_sub(self.late_ms);
+        let user = ev.user.as_deref().filter(|u| !u.is_empty() && *u != "-");
+        let allow = self.allow.check(user, ev.client.as_deref(), &ev.agent, &ev.target);
+        let outcome = Outcome {
+            request: req.kind,
+            agent: agent_kind,
+            session: session.clone(),
+            allowed_by: allow.map(|(i, _)| self.allow_names[i].clone()),
+            late,
+        };
+        if late {
+            self.counters.late += 1;
+            return outcome;
+        }
+        self.watermark = self.watermark.max(now);
+        if let Some((i, _)) = allow {
+            self.counters.allowed[i] += 1;
+        }
+        let query = req.query.as_deref();
+        let view = View {
+            time: now,
+            kind: req.kind,
+            agent_kind,
+            agent: &ev.agent,
+            client: ev.client.as_deref(),
+            target: &ev.target,
+            status: ev.status,
+            ip_hash: ev.client.as_deref().map(hash32),
+            session_hash: session.as_deref().map(hash32),
+            agent_hash: hash32(&ev.agent),
+            page_hash: req.page.as_deref().map(hash32),
+            space: req.space.as_deref(),
+            space_hash: req.space.as_deref().map(hash32),
+            paginated: match &req.pagination {
+                Some(Pagination::Offset(n)) => *n > 0,
+                Some(Pagination::Cursor(_)) => true,
+                None => false,
+            },
+            query,
+            sensitive: req.kind == RequestKind::Search
+                && query.is_some_and(|q| search::is_sensitive(q, &self.params[RuleId::SensitiveSearch.index()].terms)),
+            export_weight: export_weight(req.kind, &ev.target),
+        };
+        if let Some(a) = &ev.audit {
+            self.audit(a, user, now, allow, sink);
+        }
+        if let Some(u) = user {
+            self.entity(EntityKind::User, u, &view, allow, sink);
+        } else if let Some(ip) = view.client {
+            self.entity(EntityKind::Ip, ip, &view, allow, sink);
+        }
+        if let Some(s) = &session {
+            self.entity(EntityKind::Session, s, &view, allow, sink);
+        }
+        outcome
+    }
+
+    /// Identity facts from an audit record, and the `privilege-change` alert on a grant.
+    fn audit(
+        &mut self,
+        a: &AuditAction<'_>,
+        actor: Option<&str>,
+        now: TimeMs,
+        allow: Option<(usize, RuleMask)>,
+        sink: &mut dyn AlertSink,
+    ) {
+        let cap = self.config.limits.max_users;
+        if let AuditAction::UserCreated { user } = a {
+            self.learned.created(user, now, cap);
+        }
+        let Some((grantee, what)) = privilege::grant_in(a, &self.dir) else { return };
+        let p = &self.params[RuleId::PrivilegeChange.index()];
+        if !p.enabled {
+            return;
+        }
+        let by = actor.map(|x| format!(" by {x}")).unwrap_or_default();
+        let source = format!("{what}{by} at {}", crate::alert::format_time(now));
+        let finding = privilege::on_grant(now, &what, actor, self.learned.created.get(grantee).copied(), p);
+        self.learned.grant(grantee, now, source, cap);
+        let grantee = grantee.to_string();
+        let state = self.users.entry(&grantee, now, self.protect_ms);
+        let r = Raise { kind: EntityKind::User, key: &grantee, privileged: true, now, allow };
+        raise(&mut self.counters, &self.params, &self.learned, state, &r, RuleId::PrivilegeChange, finding, sink);
+    }
+
+    /// Updates one entity and runs the rules that judge its kind.
+    fn entity(
+        &mut self,
+        kind: EntityKind,
+        key: &str,
+        v: &View<'_>,
+        allow: Option<(usize, RuleMask)>,
+        sink: &mut dyn AlertSink,
+    ) {
+        let (role, privileged) = match kind {
+            EntityKind::User => (self.dir.role(key), self.dir.privileged(key, &self.learned)),
+            _ => (None, false),
+        };
+        let table = match kind {
+            EntityKind::User => &mut self.users,
+            EntityKind::Ip => &mut self.ips,
+            EntityKind::Session => &mut self.sessions,
+        };
+        let state = table.entry(key, v.time, self.protect_ms);
+        if let (Some(volume), Some(role)) = (state.observe(v, &self.windows), role) {
+            self.learned.role_day(role, volume);
+        }
+        record_evidence(state, v);
+        let warmup = self.params[RuleId::BaselineDeviation.index()].warmup_days;
+        let role_mean = role
+            .and_then(|r| self.learned.roles.get(r))
+            .filter(|(_, days)| u64::from(*days) >= warmup)
+            .map(|(mean, _)| *mean);
+        let mut findings: Vec<(RuleId, Finding)> = Vec::new();
+        for rule in RULES {
+            let id = rule.id();
+            let p = &self.params[id.index()];
+            if !p.enabled || !rule.applies_to(kind) {
+                continue;
+            }
+            let threshold = role
+                .and_then(|r| self.role_thresholds[id.index()].get(r).copied())
+                .unwrap_or(if privileged { p.privileged_threshold } else { p.threshold });
+            let cx = Ctx { view: v, state, kind, params: p, threshold, role_mean };
+            if let Some(f) = rule.check(&cx) {
+                findings.push((id, f));
+            }
+        }
+        if kind == EntityKind::User {
+            if let Some(g) = self.learned.grants.get(key) {
+                let enumerating = findings.iter().any(|(id, _)| *id == RuleId::MassEnumeration);
+                let p = &self.params[RuleId::PrivilegeChange.index()];
+                if let Some(f) = privilege::after_grant(v.time, v.kind, enumerating, g, p).filter(|_| p.enabled) {
+                    findings.push((RuleId::PrivilegeChange, f));
+                }
+            }
+        }
+        let r = Raise { kind, key, privileged, now: v.time, allow };
+        for (id, f) in findings {
+            raise(&mut self.counters, &self.params, &self.learned, state, &r, id, f, sink);
+        }
+    }
+
+    pub fn stats(&self) -> Stats {
+        let t = |k, t: &Table| (k, t.len() as u64, t.evicted());
+        self.counters.report(
+            &self.allow_names,
+            [t(EntityKind::User, &self.users), t(EntityKind::Ip, &self.ips), t(EntityKind::Session, &self.sessions)],
+        )
+    }
+
+    pub fn state(&self) -> State {
+        State {
+            watermark: self.watermark,
+            counters: self.counters.clone(),
+            users: self.users.snapshot(),
+            ips: self.ips.snapshot(),
+            sessions: self.sessions.snapshot(),
+            learned: self.learned.clone(),
+        }
+    }
+
+    pub fn restore(&mut self, s: State) -> Result<(), SnapshotError> {
+        if s.counters.allowed.len() != self.allow_names.len() {
+            return Err(SnapshotError::Corrupt(format!(
+                "it was written with {} allow entries, the config has {}",
+                s.counters.allowed.len(),
+                self.allow_names.len()
+            )));
+        }
+        let l = &self.config.limits;
+        self.watermark = s.watermark;
+        self.counters = s.counters;
+        self.users = Table::restore(l.max_users, s.users);
+        self.ips = Table::restore(l.max_ips, s.ips);
+        self.sessions = Table::restore(l.max_sessions, s.sessions);
+        self.learned = s.learned;
+        Ok(())
+    }
+}
+
+/// Raises (or, within cooldown and without escalation, swallows) one finding.
+#[allow(clippy::too_many_arguments)]
+fn raise(
+    counters: &mut Counters,
+    params: &[Params; RuleId::ALL.len()],
+    learned: &Learned,
+    state: &mut EntityState,
+    r: &Raise<'_>,
+    id: RuleId,
+    f: Finding,
+    sink: &mut dyn AlertSink,
+) {
+    let severity = if r.privileged && id != RuleId::PrivilegeChange { f.severity.raised() } else { f.severity };
+    if let Some(m) = state.memo(id) {
+        let cooling = r.now - m.at < params[id.index()].cooldown.as_ms();
+        let escalated = severity > m.severity || f.count >= m.count.saturating_mul(2);
+        if cooling && !escalated {
+            return;
+        }
+    }
+    state.remember(Memo { rule: id, at: r.now, count: f.count, severity });
+    if let Some((i, mask)) = r.allow {
+        if mask & (1 << id.index()) != 0 {
+            counters.suppressed[i] += 1;
+            return;
+        }
+    }
+    let mut evidence = state.evidence.as_deref().map(|e| e.to_alert()).unwrap_or_else(Evidence::default);
+    if r.kind == EntityKind::User {
+        evidence.privilege_source = learned.grants.get(r.key).map(|g| g.source.clone());
+    }
+    let alert = Alert {
+        time_ms: r.now,
+        rule: id,
+        severity,
+        entity: EntityRef { kind: r.kind, id: r.key.to_string() },
+        window: Window { start_ms: f.window_start.min(r.now), end_ms: r.now },
+        count: f.count,
+        threshold: f.threshold,
+        privileged: r.privileged,
+        summary: format!("{} {} (threshold {})", r.key, f.what, f.threshold),
+        evidence,
+        techniques: id.techniques(),
+    };
+    counters.alert(&alert);
+    sink.alert(alert);
+}
+
+fn record_evidence(state: &mut EntityState, v: &View<'_>) {
+    let notable = v.agent_kind != AgentKind::Browser
+        || v.export_weight > 0
+        || v.sensitive
+        || matches!(v.status, 401 | 403)
+        || v.kind == RequestKind::SpaceExport;
+    if let Some(e) = state.evidence_mut(notable) {
+        e.see(v.client, v.agent);
+        if v.kind.is_content_read() {
+            if let Some(s) = v.space {
+                e.space(s);
+            }
+            e.sample(v.target);
+        }
+        if let (true, Some(q)) = (v.sensitive, v.query) {
+            e.query(q);
+        }
+    }
+}
+
+/// How much an export-like request weighs in `bulk-export`.
+fn export_weight(kind: RequestKind, target: &str) -> u32 {
+    match kind {
+        // Download-all zips every attachment of a page.
+        RequestKind::AttachmentDownload if target.contains("downloadallattachments") => 5,
+        RequestKind::PageExport | RequestKind::AttachmentDownload | RequestKind::SpaceExport => 1,
+        _ => 0,
+    }
+}
+
+/// Session ids are hashed before anything keeps them: alerts and tables never hold the secret.
+fn session_id(raw: &str) -> String {
+    use std::hash::BuildHasher;
+    let h = foldhash::quality::FixedState::with_seed(0x5e55_10b5).hash_one(raw);
+    format!("s-{h:016x}")
+}

@@ -1,0 +1,52 @@
+//! What every rule sees and returns.
+
+use crate::alert::{EntityKind, Severity};
+use crate::event::TimeMs;
+use crate::rules::{Params, RuleId};
+use crate::state::{EntityState, View};
+
+/// One rule's look at one entity after an event.
+#[derive(Debug)]
+pub(crate) struct Ctx<'a, 'v> {
+    pub view: &'a View<'v>,
+    pub state: &'a EntityState,
+    pub kind: EntityKind,
+    pub params: &'a Params,
+    /// Threshold for this entity (role override, privileged, or default).
+    pub threshold: u64,
+    /// The role's learned daily mean, for users without enough history of their own.
+    pub role_mean: Option<f32>,
+}
+
+/// A rule's verdict that the entity is over its threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Finding {
+    pub count: u64,
+    pub threshold: u64,
+    pub severity: Severity,
+    pub window_start: TimeMs,
+    /// The rule-specific half of the summary sentence, after the entity's name.
+    pub what: String,
+}
+
+/// One detection rule.
+pub(crate) trait Rule: Sync {
+    /// Its stable name.
+    fn id(&self) -> RuleId;
+    /// Entity kinds it judges.
+    fn applies_to(&self, kind: EntityKind) -> bool;
+    /// A finding when the entity is over the threshold.
+    fn check(&self, cx: &Ctx<'_, '_>) -> Option<Finding>;
+}
+
+/// Severity from how far past the threshold the count is: 3x raises one step, 10x two.
+pub(crate) fn tiered(count: u64, threshold: u64, base: Severity) -> Severity {
+    let t = threshold.max(1);
+    if count >= t.saturating_mul(10) {
+        base.raised().raised()
+    } else if count >= t.saturating_mul(3) {
+        base.raised()
+    } else {
+        base
+    }
+}

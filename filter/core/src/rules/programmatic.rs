@@ -1,0 +1,50 @@
+//! `programmatic-agent`: scripts, HTTP libraries and empty agents reading content.
+//!
+//! A steady small integration stays low; volume, breadth, or a browser account switching to a
+//! script raise it.
+
+use super::check::{tiered, Ctx, Finding, Rule};
+use crate::alert::{EntityKind, Severity};
+use crate::classify::AgentKind;
+use crate::rules::RuleId;
+
+pub(crate) struct ProgrammaticAgent;
+
+impl Rule for ProgrammaticAgent {
+    fn id(&self) -> RuleId {
+        RuleId::ProgrammaticAgent
+    }
+    fn applies_to(&self, kind: EntityKind) -> bool {
+        kind != EntityKind::Session
+    }
+    fn check(&self, cx: &Ctx<'_, '_>) -> Option<Finding> {
+        let v = cx.view;
+        if !(v.agent_kind.is_programmatic() && v.kind.is_content_read()) {
+            return None;
+        }
+        let count = u64::from(cx.state.programmatic.count);
+        if count < cx.threshold {
+            return None;
+        }
+        let mut severity = tiered(count, cx.threshold.saturating_mul(2), cx.params.severity);
+        let switched = cx.kind == EntityKind::User && cx.state.saw_browser;
+        if switched || v.agent_kind == AgentKind::AttackTool {
+            severity = severity.max(Severity::Medium);
+        }
+        if cx.state.enumeration.pages.estimate() >= cx.threshold.saturating_mul(5) {
+            severity = severity.raised();
+        }
+        let agent = if v.agent.is_empty() { "no" } else { v.agent_kind.as_str() };
+        let note = if switched { " after using a browser" } else { "" };
+        Some(Finding {
+            count,
+            threshold: cx.threshold,
+            severity,
+            window_start: cx.state.programmatic.start,
+            what: format!(
+                "read content {count} times with {agent} agent{note} within {}",
+                cx.params.window
+            ),
+        })
+    }
+}

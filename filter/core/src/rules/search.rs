@@ -1,0 +1,61 @@
+//! `sensitive-search`: searches for credential-like terms. Fires at low volume on purpose: the
+//! most damaging intrusions (2023's Cloudflare) read few pages after a handful of searches.
+
+use super::check::{Ctx, Finding, Rule};
+use crate::alert::{EntityKind, Severity};
+use crate::rules::RuleId;
+
+/// Built-in credential-like terms (lowercase); `rules.sensitive-search.terms` adds more.
+pub const TERMS: &[&str] = &[
+    "password", "passwd", "passwort", "secret", "token", "api key", "apikey", "api_key",
+    "private key", "ssh key", "id_rsa", "vpn", "openconnect", "aws_secret_access_key",
+    "aws_access_key_id", "credential", "remote access", "keystore", "kubeconfig", "begin rsa",
+    "client_secret", "login details", "root access", "admin account",
+];
+
+/// Whether a search query mentions a credential-like term.
+pub fn is_sensitive(query: &str, extra: &[String]) -> bool {
+    let q = query.to_lowercase();
+    TERMS.iter().any(|t| q.contains(t)) || extra.iter().any(|t| q.contains(&t.to_lowercase()))
+}
+
+pub(crate) struct SensitiveSearch;
+
+impl Rule for SensitiveSearch {
+    fn id(&self) -> RuleId {
+        RuleId::SensitiveSearch
+    }
+    fn applies_to(&self, kind: EntityKind) -> bool {
+        kind != EntityKind::Session
+    }
+    fn check(&self, cx: &Ctx<'_, '_>) -> Option<Finding> {
+        if !cx.view.sensitive {
+            return None;
+        }
+        let count = u64::from(cx.state.sensitive.count);
+        let distinct = cx.state.sensitive_queries.len();
+        if count < cx.threshold {
+            return None;
+        }
+        // One search for "vpn" is an employee; several distinct credential hunts are not.
+        let base = cx.params.severity;
+        let severity = match distinct {
+            0..=2 => Severity::Low,
+            3..=5 => base,
+            _ => base.raised(),
+        };
+        let severity = if cx.view.agent_kind.is_programmatic() { severity.raised() } else { severity };
+        let q = cx.view.query.unwrap_or_default();
+        let q: String = q.chars().take(80).collect();
+        Some(Finding {
+            count,
+            threshold: cx.threshold,
+            severity,
+            window_start: cx.state.sensitive.start,
+            what: format!(
+                "searched for credential terms {count} times ({distinct} distinct queries) within {}, last \"{q}\"",
+                cx.params.window
+            ),
+        })
+    }
+}

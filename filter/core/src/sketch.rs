@@ -1,0 +1,181 @@
+//! Distinct counts in fixed space: an exact small set, and a linear counter for larger sets.
+//!
+//! Both are deterministic (fixed hash seed, no floating point at query time), so every host
+//! reports the same counts.
+
+use serde::{Deserialize, Serialize};
+use std::hash::BuildHasher;
+
+/// Fixed-seed hash of a string: the same on every host and every run.
+pub fn hash32(s: &str) -> u32 {
+    let h = foldhash::quality::FixedState::with_seed(0x5eed_a11c_e0f1_7e57).hash_one(s);
+    // Zero marks an empty slot in `SmallSet`.
+    ((h >> 32) as u32 ^ h as u32).max(1)
+}
+
+/// Up to `N` distinct hashes kept exactly; past that the count saturates at `N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SmallSet<const N: usize> {
+    #[serde(with = "serde_arrays")]
+    slots: [u32; N],
+    len: u8,
+}
+
+impl<const N: usize> Default for SmallSet<N> {
+    fn default() -> Self {
+        SmallSet { slots: [0; N], len: 0 }
+    }
+}
+
+impl<const N: usize> SmallSet<N> {
+    /// Adds `h`; returns true if it was new (and there was room to remember it).
+    pub fn insert(&mut self, h: u32) -> bool {
+        let len = usize::from(self.len);
+        if self.slots[..len].contains(&h) || len == N {
+            return false;
+        }
+        self.slots[len] = h;
+        self.len += 1;
+        true
+    }
+
+    /// Whether `h` is in the set.
+    pub fn contains(&self, h: u32) -> bool {
+        self.slots[..usize::from(self.len)].contains(&h)
+    }
+
+    /// Distinct members (saturates at `N`).
+    pub fn len(&self) -> u64 {
+        u64::from(self.len)
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.len = 0;
+    }
+}
+
+/// Linear counting over 512 bits: exact-ish for small counts, within a few percent up to ~2,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LinearCounter {
+    bits: [u64; 8],
+}
+
+const BITS: usize = 512;
+
+impl LinearCounter {
+    /// Adds a hash.
+    pub fn insert(&mut self, h: u32) {
+        // Mix so that hashes of nearby integers spread over the words.
+        let bit = (h.wrapping_mul(0x9E37_79B1) >> 23) as usize % BITS;
+        self.bits[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// Estimated number of distinct hashes added.
+    pub fn estimate(&self) -> u64 {
+        let ones: u32 = self.bits.iter().map(|w| w.count_ones()).sum();
+        ESTIMATES[ones as usize]
+    }
+
+    /// Forgets everything.
+    pub fn clear(&mut self) {
+        self.bits = [0; 8];
+    }
+}
+
+/// `-m ln(zeros/m)` for every number of set bits, rounded; integer arithmetic only so that
+/// every host computes the same table (a libm difference can never change a count).
+static ESTIMATES: [u64; BITS + 1] = estimates();
+
+const fn estimates() -> [u64; BITS + 1] {
+    let mut t = [0u64; BITS + 1];
+    let mut ones = 0;
+    while ones <= BITS {
+        let zeros = BITS - ones;
+        t[ones] = if zeros == 0 {
+            // Saturated: report the largest finite estimate.
+            (BITS as u64) * 7
+        } else {
+            // m * ln(m / zeros) in 32.32 fixed point.
+            let x = ((BITS as u128) << 32) / (zeros as u128);
+            ((BITS as u128 * ln_fixed(x) + (1u128 << 31)) >> 32) as u64
+        };
+        ones += 1;
+    }
+    t
+}
+
+/// Natural log of a 32.32 fixed-point number >= 1, in 32.32 fixed point.
+const fn ln_fixed(mut x: u128) -> u128 {
+    const ONE: u128 = 1 << 32;
+    const LN2: u128 = 2_977_044_472; // ln(2) * 2^32
+    let mut result = 0;
+    while x >= 2 * ONE {
+        x /= 2;
+        result += LN2;
+    }
+    // ln(x) = 2 atanh((x-1)/(x+1)) for x in [1, 2).
+    let y = ((x - ONE) * ONE) / (x + ONE);
+    let y2 = y * y / ONE;
+    let mut term = y;
+    let mut sum = 0;
+    let mut k = 1;
+    while k < 40 {
+        sum += term / k;
+        term = term * y2 / ONE;
+        k += 2;
+    }
+    result + 2 * sum
+}
+
+mod serde_arrays {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, const N: usize>(a: &[u32; N], s: S) -> Result<S::Ok, S::Error> {
+        a.as_slice().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u32; N], D::Error> {
+        let v = Vec::<u32>::deserialize(d)?;
+        v.try_into().map_err(|_| serde::de::Error::custom("wrong array length"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_set_is_exact_then_saturates() {
+        let mut s = SmallSet::<4>::default();
+        assert!(s.insert(1));
+        assert!(!s.insert(1));
+        for h in 2..10 {
+            s.insert(h);
+        }
+        assert_eq!(s.len(), 4);
+        assert!(s.contains(3) && !s.contains(9));
+    }
+
+    #[test]
+    fn linear_counter_is_close() {
+        for n in [1u32, 10, 50, 150, 400, 1000] {
+            let mut c = LinearCounter::default();
+            for i in 0..n {
+                c.insert(hash32(&format!("page-{i}")));
+            }
+            let est = c.estimate() as f64;
+            let err = (est - f64::from(n)).abs() / f64::from(n);
+            assert!(err < 0.12, "n={n} est={est}");
+        }
+    }
+
+    #[test]
+    fn estimate_table_matches_float_math() {
+        for ones in [1usize, 100, 256, 500] {
+            let zeros = (BITS - ones) as f64;
+            let want = (BITS as f64 * (BITS as f64 / zeros).ln()).round() as u64;
+            assert!(ESTIMATES[ones].abs_diff(want) <= 1, "{ones}: {} vs {want}", ESTIMATES[ones]);
+        }
+    }
+}

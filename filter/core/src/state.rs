@@ -1,0 +1,257 @@
+//! What the engine remembers about one entity, and how one event updates it.
+//!
+//! Everything here is fixed-size except the lazily allocated evidence and alert memos, so a
+//! table of these has a hard memory bound (see `table.rs`).
+
+use crate::alert::Severity;
+use crate::classify::{AgentKind, RequestKind};
+use crate::event::TimeMs;
+use crate::evidence::EvidenceBuf;
+use crate::rules::{Params, RuleId};
+use crate::sketch::{LinearCounter, SmallSet};
+use crate::window::{Bucket, Tumbling};
+use serde::{Deserialize, Serialize};
+
+/// An event as the rules see it: classified, hashed, with the few strings evidence needs.
+#[derive(Debug, Clone)]
+pub(crate) struct View<'a> {
+    pub time: TimeMs,
+    pub kind: RequestKind,
+    pub agent_kind: AgentKind,
+    pub agent: &'a str,
+    pub client: Option<&'a str>,
+    pub target: &'a str,
+    pub status: u16,
+    pub ip_hash: Option<u32>,
+    pub session_hash: Option<u32>,
+    pub agent_hash: u32,
+    pub page_hash: Option<u32>,
+    pub space: Option<&'a str>,
+    pub space_hash: Option<u32>,
+    pub paginated: bool,
+    pub query: Option<&'a str>,
+    /// The query matched a credential-like term.
+    pub sensitive: bool,
+    /// Weight of an export-like request (download-all counts more than one file).
+    pub export_weight: u32,
+}
+
+/// Distinct pages, spaces and pagination steps in the enumeration window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Enumeration {
+    pub window: Tumbling,
+    pub pages: LinearCounter,
+    pub spaces: SmallSet<16>,
+    pub pagination: u32,
+}
+
+/// Addresses, sessions and agents of an account (or of a session) in the session window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Spread {
+    pub window: Tumbling,
+    pub ips: SmallSet<16>,
+    pub sessions: SmallSet<32>,
+    pub agents: SmallSet<4>,
+}
+
+/// A user's daily volume and its learned mean over active days.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Baseline {
+    pub day: i64,
+    pub today: u32,
+    pub mean: f32,
+    pub days: u16,
+    pub day_start: TimeMs,
+}
+
+/// The last alert of one rule on this entity: the cooldown and escalation memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Memo {
+    pub rule: RuleId,
+    pub at: TimeMs,
+    pub count: u64,
+    pub severity: Severity,
+}
+
+/// Everything tracked for one user, address or session.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct EntityState {
+    pub first_seen: TimeMs,
+    pub last_seen: TimeMs,
+    pub total: u32,
+    pub burst: Bucket,
+    pub programmatic: Tumbling,
+    pub enumeration: Enumeration,
+    pub exports: Tumbling,
+    pub space_exports: Tumbling,
+    pub sensitive: Tumbling,
+    pub sensitive_queries: SmallSet<8>,
+    pub spread: Spread,
+    pub denied: Tumbling,
+    pub baseline: Baseline,
+    pub saw_browser: bool,
+    pub evidence: Option<Box<EvidenceBuf>>,
+    pub memos: Vec<Memo>,
+}
+
+/// Windows of the rules that count in this state, resolved once from config.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Windows {
+    pub burst: (u64, i64),
+    pub programmatic: i64,
+    pub enumeration: i64,
+    pub exports: i64,
+    pub space_exports: i64,
+    pub sensitive: i64,
+    pub spread: i64,
+    pub denied: i64,
+}
+
+impl Windows {
+    pub fn from_params(p: &[Params; RuleId::ALL.len()]) -> Windows {
+        let w = |r: RuleId| p[r.index()].window.as_ms();
+        Windows {
+            burst: (p[RuleId::BurstRate.index()].threshold, w(RuleId::BurstRate)),
+            programmatic: w(RuleId::ProgrammaticAgent),
+            enumeration: w(RuleId::MassEnumeration),
+            exports: w(RuleId::BulkExport),
+            space_exports: w(RuleId::SpaceExport),
+            sensitive: w(RuleId::SensitiveSearch),
+            spread: w(RuleId::SessionAnomaly),
+            denied: w(RuleId::AccessDeniedProbing),
+        }
+    }
+}
+
+const DAY_MS: i64 = 86_400_000;
+/// Weight of a new day in the baseline mean.
+const BASELINE_ALPHA: f32 = 0.3;
+
+impl EntityState {
+    /// Updates every counter with one event. Returns the mean of a day that just closed
+    /// (for the role baseline), if one did.
+    pub fn observe(&mut self, v: &View<'_>, w: &Windows) -> Option<f32> {
+        if self.total == 0 {
+            self.first_seen = v.time;
+        }
+        self.last_seen = self.last_seen.max(v.time);
+        self.total = self.total.saturating_add(1);
+        let content = v.kind.is_content_read();
+        let counted = !matches!(v.kind, RequestKind::Static | RequestKind::Background);
+        if counted {
+            self.burst.add(v.time, w.burst.0, w.burst.1);
+        }
+        if v.agent_kind == AgentKind::Browser {
+            self.saw_browser = true;
+        }
+        if content && v.agent_kind.is_programmatic() {
+            self.programmatic.add(v.time, w.programmatic, 1);
+        }
+        if content {
+            let e = &mut self.enumeration;
+            if e.window.roll(v.time, w.enumeration) {
+                e.pages.clear();
+                e.spaces.clear();
+                e.pagination = 0;
+            }
+            e.window.count = e.window.count.saturating_add(1);
+            if let Some(p) = v.page_hash {
+                e.pages.insert(p);
+            }
+            if let Some(s) = v.space_hash {
+                e.spaces.insert(s);
+            }
+            if v.paginated {
+                e.pagination = e.pagination.saturating_add(1);
+            }
+        }
+        if v.export_weight > 0 && v.kind != RequestKind::SpaceExport {
+            self.exports.add(v.time, w.exports, v.export_weight);
+        }
+        if v.kind == RequestKind::SpaceExport {
+            self.space_exports.add(v.time, w.space_exports, 1);
+        }
+        if v.sensitive {
+            if self.sensitive.roll(v.time, w.sensitive) {
+                self.sensitive_queries.clear();
+            }
+            self.sensitive.count = self.sensitive.count.saturating_add(1);
+            if let Some(q) = v.query {
+                self.sensitive_queries.insert(crate::sketch::hash32(q));
+            }
+        }
+        let s = &mut self.spread;
+        if s.window.roll(v.time, w.spread) {
+            s.ips.clear();
+            s.sessions.clear();
+            s.agents.clear();
+        }
+        s.window.count = s.window.count.saturating_add(1);
+        if let Some(ip) = v.ip_hash {
+            s.ips.insert(ip);
+        }
+        if let Some(sess) = v.session_hash {
+            s.sessions.insert(sess);
+        }
+        if counted {
+            s.agents.insert(v.agent_hash);
+        }
+        if content && matches!(v.status, 401 | 403 | 404) {
+            self.denied.add(v.time, w.denied, 1);
+        }
+        let closed = self.roll_day(v.time);
+        if content && v.kind != RequestKind::Search {
+            self.baseline.today = self.baseline.today.saturating_add(1);
+        }
+        closed
+    }
+
+    fn roll_day(&mut self, now: TimeMs) -> Option<f32> {
+        let b = &mut self.baseline;
+        let day = now.div_euclid(DAY_MS);
+        if day == b.day {
+            return None;
+        }
+        let closed = (b.today > 0).then_some(b.today as f32);
+        if let Some(today) = closed {
+            b.mean = if b.days == 0 { today } else { b.mean + BASELINE_ALPHA * (today - b.mean) };
+            b.days = b.days.saturating_add(1);
+        }
+        b.day = day;
+        b.today = 0;
+        b.day_start = now;
+        closed
+    }
+
+    /// Evidence is kept for entities past a few events or doing anything notable, so a flood of
+    /// one-request addresses costs no allocation.
+    pub fn evidence_mut(&mut self, notable: bool) -> Option<&mut EvidenceBuf> {
+        if self.evidence.is_none() && (notable || self.total >= 5) {
+            self.evidence = Some(Box::default());
+        }
+        self.evidence.as_deref_mut()
+    }
+
+    /// The memo of `rule`, if it alerted.
+    pub fn memo(&self, rule: RuleId) -> Option<&Memo> {
+        self.memos.iter().find(|m| m.rule == rule)
+    }
+
+    /// Records an alert of `rule`.
+    pub fn remember(&mut self, memo: Memo) {
+        match self.memos.iter_mut().find(|m| m.rule == memo.rule) {
+            Some(m) => *m = memo,
+            None => self.memos.push(memo),
+        }
+    }
+
+    /// An entity with open evidence: evicting it would let an attacker reset their counts.
+    pub fn is_hot(&self, now: TimeMs, cooldown: i64) -> bool {
+        self.memos.iter().any(|m| now - m.at < cooldown)
+            || self.enumeration.window.count >= 20
+            || self.programmatic.count >= 5
+            || self.exports.count > 0
+            || self.sensitive.count > 0
+            || self.denied.count >= 5
+    }
+}

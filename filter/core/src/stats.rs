@@ -1,0 +1,130 @@
+//! Counters: cheap arrays on the hot path, named maps when a host asks.
+
+use crate::alert::{Alert, EntityKind};
+use crate::classify::{AgentKind, RequestKind};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Counters an engine keeps; serialised as JSON by hosts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stats {
+    /// Lines handed to `push_line`.
+    pub lines: u64,
+    /// Events processed (decoded lines plus pushed events), late ones included.
+    pub events: u64,
+    /// Lines rejected by decoders.
+    pub rejected: u64,
+    /// Rejections by reason.
+    pub rejected_reasons: BTreeMap<String, u64>,
+    /// Events older than the late tolerance, skipped.
+    pub late: u64,
+    /// Alerts raised.
+    pub alerts: u64,
+    /// Alerts by rule name.
+    pub alerts_by_rule: BTreeMap<String, u64>,
+    /// Alerts by severity.
+    pub alerts_by_severity: BTreeMap<String, u64>,
+    /// Events matched by each allow entry (sanctioned automation is reported, never invisible).
+    pub allowed_events: BTreeMap<String, u64>,
+    /// Alerts an allow entry suppressed, by entry name.
+    pub suppressed: BTreeMap<String, u64>,
+    /// Events by request kind.
+    pub requests: BTreeMap<String, u64>,
+    /// Events by agent kind.
+    pub agents: BTreeMap<String, u64>,
+    /// Entities tracked now, by kind.
+    pub tracked: BTreeMap<String, u64>,
+    /// Entities evicted from full tables, by kind.
+    pub evicted: BTreeMap<String, u64>,
+}
+
+const AGENTS: [AgentKind; 6] = [
+    AgentKind::Browser,
+    AgentKind::Script,
+    AgentKind::AttackTool,
+    AgentKind::Crawler,
+    AgentKind::Empty,
+    AgentKind::Other,
+];
+
+/// The engine's live counters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Counters {
+    pub lines: u64,
+    pub events: u64,
+    pub rejected: u64,
+    pub rejected_reasons: BTreeMap<String, u64>,
+    pub late: u64,
+    pub alerts: u64,
+    pub by_rule: BTreeMap<String, u64>,
+    pub by_severity: BTreeMap<String, u64>,
+    /// Per allow entry, in config order.
+    pub allowed: Vec<u64>,
+    pub suppressed: Vec<u64>,
+    pub requests: [u64; RequestKind::ALL.len()],
+    pub agents: [u64; AGENTS.len()],
+}
+
+impl Counters {
+    pub fn new(allow_entries: usize) -> Counters {
+        Counters {
+            allowed: vec![0; allow_entries],
+            suppressed: vec![0; allow_entries],
+            ..Counters::default()
+        }
+    }
+
+    pub fn classified(&mut self, request: RequestKind, agent: AgentKind) {
+        self.requests[request as usize] += 1;
+        self.agents[agent as usize] += 1;
+    }
+
+    pub fn alert(&mut self, a: &Alert) {
+        self.alerts += 1;
+        *self.by_rule.entry(a.rule.as_str().to_string()).or_default() += 1;
+        *self.by_severity.entry(a.severity.as_str().to_string()).or_default() += 1;
+    }
+
+    pub fn rejected(&mut self, reason: &str) {
+        self.rejected += 1;
+        match self.rejected_reasons.get_mut(reason) {
+            Some(n) => *n += 1,
+            None => {
+                self.rejected_reasons.insert(reason.to_string(), 1);
+            }
+        }
+    }
+
+    /// Named stats; `tables` gives (kind, tracked, evicted), `names` the allow entry names.
+    pub fn report(&self, names: &[String], tables: [(EntityKind, u64, u64); 3]) -> Stats {
+        let named = |v: &[u64]| -> BTreeMap<String, u64> {
+            names.iter().zip(v).filter(|(_, n)| **n > 0).map(|(k, n)| (k.clone(), *n)).collect()
+        };
+        Stats {
+            lines: self.lines,
+            events: self.events,
+            rejected: self.rejected,
+            rejected_reasons: self.rejected_reasons.clone(),
+            late: self.late,
+            alerts: self.alerts,
+            alerts_by_rule: self.by_rule.clone(),
+            alerts_by_severity: self.by_severity.clone(),
+            allowed_events: named(&self.allowed),
+            suppressed: named(&self.suppressed),
+            requests: RequestKind::ALL
+                .iter()
+                .zip(self.requests)
+                .filter(|(_, n)| *n > 0)
+                .map(|(k, n)| (k.as_str().to_string(), n))
+                .collect(),
+            agents: AGENTS
+                .iter()
+                .zip(self.agents)
+                .filter(|(_, n)| *n > 0)
+                .map(|(k, n)| (k.as_str().to_string(), n))
+                .collect(),
+            tracked: tables.iter().map(|(k, t, _)| (k.as_str().to_string(), *t)).collect(),
+            evicted: tables.iter().map(|(k, _, e)| (k.as_str().to_string(), *e)).collect(),
+        }
+    }
+}
