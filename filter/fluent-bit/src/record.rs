@@ -1,0 +1,235 @@
+//! The shape of one Fluent Bit record: is it a JSON object, which top-level keys matter, and
+//! where its closing brace is (so the annotation can be spliced in without re-serialising).
+//!
+//! Only the top level is looked at; nested values are validated and skipped
+//! (`IgnoredAny`), so the original text is never rebuilt and key order is kept as it was.
+
+use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+use std::borrow::Cow;
+use std::fmt;
+
+/// The key this filter adds to every record it annotates.
+pub const FIELD: &str = "wikiwatch";
+
+/// What the top level of a record holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shape<'a> {
+    /// The `log` field when it is a string: a raw line from `tail` without a parser.
+    pub log: Option<Cow<'a, str>>,
+    /// Number of top-level keys.
+    pub keys: usize,
+    /// The record already has a `wikiwatch` key (it went through this filter before).
+    pub annotated: bool,
+}
+
+/// Why a record is not a JSON object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAnObject(pub String);
+
+impl fmt::Display for NotAnObject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Parses `text` as one JSON object (whitespace around it allowed) and reports its shape.
+pub fn parse(text: &str) -> Result<Shape<'_>, NotAnObject> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let shape = de
+        .deserialize_any(TopLevel)
+        .map_err(|e| NotAnObject(describe(&e)))?;
+    de.end().map_err(|e| NotAnObject(describe(&e)))?;
+    Ok(shape)
+}
+
+/// Byte offset of the closing `}` of an object record: its last non-whitespace byte.
+/// Works on the raw bytes, so it is right even when the record is not valid UTF-8.
+pub fn closing_brace(record: &[u8]) -> Option<usize> {
+    let end = record.iter().rposition(|b| !b.is_ascii_whitespace())?;
+    (record[end] == b'}').then_some(end)
+}
+
+fn describe(e: &serde_json::Error) -> String {
+    if e.is_data() {
+        "record is not a JSON object".to_string()
+    } else {
+        format!("record is not valid JSON: {e}")
+    }
+}
+
+struct TopLevel;
+
+impl<'de> Visitor<'de> for TopLevel {
+    type Value = Shape<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape<'de>, A::Error> {
+        let mut shape = Shape {
+            log: None,
+            keys: 0,
+            annotated: false,
+        };
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            shape.keys += 1;
+            match key.0.as_ref() {
+                "log" if shape.log.is_none() => shape.log = map.next_value::<MaybeStr<'de>>()?.0,
+                FIELD => {
+                    shape.annotated = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(shape)
+    }
+}
+
+/// A key, borrowed unless it had escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(StrVisitor).map(Key)
+    }
+}
+
+/// A value that is kept when it is a string and skipped otherwise.
+struct MaybeStr<'a>(Option<Cow<'a, str>>);
+
+impl<'de> serde::Deserialize<'de> for MaybeStr<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MaybeStrVisitor)
+    }
+}
+
+struct StrVisitor;
+
+impl<'de> Visitor<'de> for StrVisitor {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+}
+
+struct MaybeStrVisitor;
+
+impl<'de> Visitor<'de> for MaybeStrVisitor {
+    type Value = MaybeStr<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(MaybeStr(Some(Cow::Borrowed(v))))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(MaybeStr(Some(Cow::Owned(v.to_owned()))))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(MaybeStr(None))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(MaybeStr(None))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_line_record() {
+        let s =
+            parse(r#"{"log":"[18/Dec/2020:12:57:26 +1100] alice","filename":"a.log"}"#).unwrap();
+        assert_eq!(s.log.as_deref(), Some("[18/Dec/2020:12:57:26 +1100] alice"));
+        assert!(matches!(s.log, Some(Cow::Borrowed(_))));
+        assert_eq!((s.keys, s.annotated), (2, false));
+    }
+
+    #[test]
+    fn escaped_log_is_unescaped() {
+        let s = parse(r#"{"log":"a \"quoted\" \u00e9 line"}"#).unwrap();
+        assert_eq!(s.log.as_deref(), Some("a \"quoted\" é line"));
+    }
+
+    #[test]
+    fn structured_record_has_no_log() {
+        let s = parse(r#" {"remote":"10.0.0.5","log":{"nested":[1,2]},"code":"200"} "#).unwrap();
+        assert_eq!((s.log, s.keys), (None, 3));
+        assert_eq!(parse("{}").unwrap().keys, 0);
+    }
+
+    #[test]
+    fn annotated_records_are_recognised() {
+        assert!(
+            parse(r#"{"log":"x","wikiwatch":{"alerts":[]}}"#)
+                .unwrap()
+                .annotated
+        );
+    }
+
+    #[test]
+    fn non_objects_are_rejected() {
+        for bad in [
+            "",
+            "[1,2]",
+            "\"s\"",
+            "42",
+            "null",
+            "{\"a\":1",
+            "{\"a\":1} x",
+            "{\"a\":1}{}",
+            "garbage",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn closing_brace_skips_trailing_whitespace() {
+        assert_eq!(closing_brace(b"{\"a\":1}\n "), Some(6));
+        assert_eq!(closing_brace(b"{\"a\":\xff}"), Some(6));
+        assert_eq!(closing_brace(b"[1]"), None);
+        assert_eq!(closing_brace(b"  "), None);
+    }
+}
