@@ -1,0 +1,64 @@
+//! The few proxy host calls the filter makes, behind names that say what they are for.
+//! Every failure is absorbed here: the filter fails open.
+
+use crate::slots::Store;
+use proxy_wasm::hostcalls;
+use proxy_wasm::types::{LogLevel, MapType};
+
+/// Proxy-wide shared data (one map per `vm_id`, shared by every worker VM).
+#[derive(Debug, Clone, Copy)]
+pub struct SharedData;
+
+impl Store for SharedData {
+    fn get(&self, key: &str) -> Option<(Vec<u8>, u32)> {
+        match hostcalls::get_shared_data(key) {
+            Ok((Some(v), cas)) => Some((v, cas.unwrap_or(0))),
+            Ok((None, Some(cas))) => Some((Vec::new(), cas)),
+            _ => None,
+        }
+    }
+
+    fn set(&self, key: &str, value: &[u8], cas: u32) -> bool {
+        hostcalls::set_shared_data(key, Some(value), (cas != 0).then_some(cas)).is_ok()
+    }
+}
+
+/// The host clock in ms since the epoch: the only clock the module reads.
+pub fn now_ms() -> i64 {
+    hostcalls::get_current_time()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// One log line at `level`.
+pub fn log(level: LogLevel, line: &str) {
+    let _ = hostcalls::log(level, line);
+}
+
+/// A request header's raw bytes (never assumed UTF-8: the SDK's string getters panic on it).
+pub fn request_header(name: &str) -> Option<Vec<u8>> {
+    hostcalls::get_map_value_bytes(MapType::HttpRequestHeaders, name)
+        .ok()
+        .flatten()
+}
+
+/// A response header's raw bytes.
+pub fn response_header(name: &str) -> Option<Vec<u8>> {
+    hostcalls::get_map_value_bytes(MapType::HttpResponseHeaders, name)
+        .ok()
+        .flatten()
+}
+
+/// The downstream peer address (`ip:port`).
+pub fn peer_address() -> Option<Vec<u8>> {
+    hostcalls::get_property(vec!["source", "address"])
+        .ok()
+        .flatten()
+}
+
+/// A unique id for this VM: std's random hasher seeds from the host's WASI `random_get`.
+pub fn vm_id() -> u64 {
+    use std::hash::BuildHasher;
+    std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64)
+}

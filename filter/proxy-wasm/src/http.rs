@@ -1,0 +1,191 @@
+//! The per-request filter: reads who and what at request headers, checks the shared throttle
+//! table, completes the event at response headers, and queues it for the leader at log time.
+
+use crate::host;
+use crate::request::{self, Who, MAX_FIELD};
+use crate::root::Shared;
+use crate::settings::Mode;
+use crate::slots::{self, EntityKey};
+use crate::wire::WireEvent;
+use proxy_wasm::hostcalls;
+use proxy_wasm::traits::{Context, HttpContext};
+use proxy_wasm::types::{Action, MapType};
+use std::borrow::Cow;
+use std::rc::Rc;
+use wikiwatch_core::{EntityKind, RuleId};
+
+/// One HTTP stream.
+#[derive(Debug)]
+pub struct Filter {
+    shared: Option<Rc<Shared>>,
+    event: WireEvent,
+    /// Answered locally (429): not an access Confluence saw, so not queued.
+    throttled: bool,
+    /// Request headers were seen (a stream reset before them queues nothing).
+    started: bool,
+}
+
+impl Filter {
+    /// A filter; `None` shared state (configuration failed) makes it a pass-through.
+    pub fn new(shared: Option<Rc<Shared>>) -> Filter {
+        Filter {
+            shared,
+            event: WireEvent::default(),
+            throttled: false,
+            started: false,
+        }
+    }
+
+    fn header(name: &str, max: usize) -> String {
+        host::request_header(name)
+            .map(|v| request::text(&v, max))
+            .unwrap_or_default()
+    }
+}
+
+impl Context for Filter {}
+
+impl HttpContext for Filter {
+    fn on_http_request_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
+        let Some(shared) = self.shared.clone() else {
+            return Action::Continue;
+        };
+        let s = &shared.settings;
+        let now = host::now_ms();
+        self.started = true;
+        let authorization = host::request_header("authorization");
+        let forwarded = if s.trusted_hops > 0 {
+            host::request_header(&s.client_header)
+        } else {
+            None
+        };
+        let peer = if forwarded.is_none() {
+            host::peer_address()
+        } else {
+            None
+        };
+        let client = request::client(forwarded.as_deref(), s.trusted_hops, peer.as_deref())
+            .or_else(|| host::peer_address().and_then(|p| request::client(None, 0, Some(&p))));
+        let cookie = if s.session_cookies.is_empty() {
+            None
+        } else {
+            host::request_header("cookie")
+        };
+        let session = request::session(
+            cookie.as_deref(),
+            authorization.as_deref(),
+            &s.session_cookies,
+            s.session_bearer,
+        )
+        .map(request::session_hash);
+        let basic_user = request::basic_user(authorization.as_deref());
+        self.event = WireEvent {
+            time_ms: now,
+            method: Filter::header(":method", 32),
+            target: Filter::header(":path", MAX_FIELD),
+            agent: Filter::header("user-agent", 1024),
+            client,
+            session,
+            user: basic_user,
+            ..WireEvent::default()
+        };
+
+        // Rules active for any entity of this request, and the latest throttle end.
+        let ev = &self.event;
+        let keys = [
+            ev.client
+                .as_deref()
+                .map(|c| EntityKey::new(EntityKind::Ip, c)),
+            ev.session
+                .as_deref()
+                .map(|c| EntityKey::new(EntityKind::Session, c)),
+            ev.user
+                .as_deref()
+                .map(|c| EntityKey::new(EntityKind::User, c)),
+        ];
+        let mut active = [false; RuleId::ALL.len()];
+        let mut throttle_until: Option<i64> = None;
+        for key in keys.iter().flatten() {
+            let Some(entry) = slots::lookup(&host::SharedData, s.slots, key) else {
+                continue;
+            };
+            for a in entry.active(now) {
+                active[a.rule.index()] = true;
+                if s.enforce.throttles(a.rule, a.severity) {
+                    throttle_until = Some(throttle_until.map_or(a.until_ms, |u| u.max(a.until_ms)));
+                }
+            }
+        }
+        let names: Vec<&str> = RuleId::ALL
+            .iter()
+            .filter(|r| active[r.index()])
+            .map(|r| r.as_str())
+            .collect();
+        let names = names.join(",");
+
+        if let (Mode::Enforce, Some(until)) = (s.mode, throttle_until) {
+            let who = Who {
+                user: ev.user.as_deref().map(Cow::Borrowed),
+                client: ev.client.as_deref().map(Cow::Borrowed),
+                agent: Cow::Borrowed(&ev.agent),
+                path: Cow::Borrowed(&ev.target),
+            };
+            if request::allowed(&shared.config.allow, &who).is_none() {
+                let retry = ((until - now + 999) / 1000).max(1).to_string();
+                let sent = hostcalls::send_http_response(
+                    429,
+                    vec![
+                        ("retry-after", &retry),
+                        ("content-type", "text/plain"),
+                        (&s.upstream_header, &names),
+                    ],
+                    Some(b"Too Many Requests: automated bulk access to Confluence is throttled\n"),
+                );
+                if sent.is_ok() {
+                    self.throttled = true;
+                    return Action::Pause;
+                }
+            }
+        }
+        // Replace (or drop) any client-sent value: the upstream must be able to trust it.
+        let value = (!names.is_empty()).then_some(names.as_str());
+        let _ = hostcalls::set_map_value(MapType::HttpRequestHeaders, &s.upstream_header, value);
+        Action::Continue
+    }
+
+    fn on_http_response_headers(&mut self, _num_headers: usize, _end_of_stream: bool) -> Action {
+        let Some(shared) = &self.shared else {
+            return Action::Continue;
+        };
+        if !self.started || self.throttled {
+            return Action::Continue;
+        }
+        let status = host::response_header(":status")
+            .map(|v| request::text(&v, 8))
+            .unwrap_or_default();
+        self.event.status = status.trim().parse().unwrap_or(0);
+        let len = host::response_header("content-length")
+            .map(|v| request::text(&v, 24))
+            .unwrap_or_default();
+        self.event.bytes = len.trim().parse().unwrap_or(0);
+        if let Some(u) = host::response_header(&shared.settings.user_header) {
+            let u = request::text(&u, 256);
+            let u = u.trim();
+            // Confluence names anonymous access `anonymous`; access logs write `-`.
+            self.event.user =
+                (!u.is_empty() && u != "-" && u != "anonymous").then(|| u.to_string());
+        }
+        Action::Continue
+    }
+
+    fn on_log(&mut self) {
+        let Some(shared) = &self.shared else { return };
+        if !self.started || self.throttled {
+            return;
+        }
+        if let Some(q) = shared.queue.get() {
+            // Queue full or gone: the event is lost, the request is not (fail open).
+            let _ = hostcalls::enqueue_shared_queue(q, Some(&self.event.encode()));
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! What a request's headers say about who sent it: client address, session, user.
+//! Pure functions over header bytes; hostile input (invalid UTF-8, huge values) is cut, never trusted.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+use wikiwatch_core::config::{AllowEntry, Cidr};
+
+/// Longest value kept from any header (longer values are cut at a character boundary).
+pub const MAX_FIELD: usize = 4096;
+
+/// Header bytes as text: invalid UTF-8 replaced, cut to `max` bytes.
+pub fn text(bytes: &[u8], max: usize) -> String {
+    let s = String::from_utf8_lossy(&bytes[..bytes.len().min(max)]);
+    let mut s = s.into_owned();
+    if s.len() > max {
+        let mut cut = max;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+    s
+}
+
+/// The client address: the `trusted_hops`-th entry from the right of a forwarding header when
+/// hops are trusted and the header has that many entries, otherwise the peer address.
+pub fn client(forwarded: Option<&[u8]>, trusted_hops: u32, peer: Option<&[u8]>) -> Option<String> {
+    if trusted_hops > 0 {
+        if let Some(h) = forwarded {
+            let h = String::from_utf8_lossy(&h[..h.len().min(MAX_FIELD)]);
+            let hop = h.rsplit(',').nth(trusted_hops as usize - 1).map(str::trim);
+            if let Some(ip) = hop.and_then(parse_addr) {
+                return Some(ip.to_string());
+            }
+        }
+    }
+    let peer = String::from_utf8_lossy(peer?);
+    parse_addr(&peer).map(|ip| ip.to_string())
+}
+
+/// An address with or without a port (`10.0.0.1`, `10.0.0.1:443`, `[2001:db8::1]:443`).
+fn parse_addr(s: &str) -> Option<IpAddr> {
+    let s = s.trim();
+    if let Ok(ip) = s.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = s.strip_prefix('[') {
+        return rest.split_once(']').and_then(|(a, _)| a.parse().ok());
+    }
+    s.rsplit_once(':').and_then(|(a, _)| a.parse().ok())
+}
+
+/// The session secret: the first named cookie present, else a bearer token if enabled.
+/// The caller hashes it at once (see [`session_hash`]).
+pub fn session<'a>(
+    cookie: Option<&'a [u8]>,
+    authorization: Option<&'a [u8]>,
+    names: &[String],
+    bearer: bool,
+) -> Option<&'a [u8]> {
+    if let Some(c) = cookie {
+        for part in c.split(|&b| b == b';') {
+            let part = part.trim_ascii();
+            let Some(eq) = part.iter().position(|&b| b == b'=') else {
+                continue;
+            };
+            let (k, v) = (&part[..eq], &part[eq + 1..]);
+            if !v.is_empty() && names.iter().any(|n| n.as_bytes() == k) {
+                return Some(v);
+            }
+        }
+    }
+    let a = authorization?.trim_ascii();
+    let token = a
+        .strip_prefix(b"Bearer ")
+        .or_else(|| a.strip_prefix(b"bearer "))?
+        .trim_ascii();
+    (bearer && !token.is_empty()).then_some(token)
+}
+
+/// A stable 128-bit hash of a session secret, as 32 hex digits: the secret itself is never
+/// kept, queued or logged (the core hashes this again for alert entity ids).
+pub fn session_hash(secret: &[u8]) -> String {
+    let a = fnv1a(0xcbf2_9ce4_8422_2325, secret);
+    let b = fnv1a(0x6c62_272e_07bb_0142, secret);
+    format!("{a:016x}{b:016x}")
+}
+
+/// FNV-1a 64: deterministic in every VM (no random seed), so all workers agree on slots.
+pub fn fnv1a(seed: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(seed, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The user named by `Authorization: Basic` (only the name; the password is dropped unread).
+pub fn basic_user(authorization: Option<&[u8]>) -> Option<String> {
+    let a = authorization?.trim_ascii();
+    let b64 = a
+        .strip_prefix(b"Basic ")
+        .or_else(|| a.strip_prefix(b"basic "))?;
+    let raw = base64(b64.get(..b64.len().min(1024))?)?;
+    let colon = raw.iter().position(|&c| c == b':')?;
+    let user = std::str::from_utf8(&raw[..colon]).ok()?;
+    (!user.is_empty()).then(|| user.to_string())
+}
+
+fn base64(input: &[u8]) -> Option<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let input: Vec<u8> = input.iter().copied().filter(|&c| c != b'=').collect();
+    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    for chunk in input.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= val(c)? << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
+/// What the throttle exemption needs to know of a request.
+#[derive(Debug, Clone, Default)]
+pub struct Who<'a> {
+    /// User, when known before the upstream answers (Basic auth).
+    pub user: Option<Cow<'a, str>>,
+    /// Client address.
+    pub client: Option<Cow<'a, str>>,
+    /// User-Agent.
+    pub agent: Cow<'a, str>,
+    /// Path and query.
+    pub path: Cow<'a, str>,
+}
+
+/// The name of the first allow entry that matches (DESIGN §6: every field it gives must match).
+/// Allow-listed traffic is never throttled, whatever rules the entry names.
+// TODO(core): use a public allow matcher from wikiwatch-core once it has one, so the
+// semantics cannot drift; this mirrors DESIGN §6 exactly meanwhile.
+pub fn allowed<'c>(entries: &'c [AllowEntry], who: &Who<'_>) -> Option<&'c str> {
+    let ip: Option<IpAddr> = who.client.as_deref().and_then(|c| c.parse().ok());
+    entries
+        .iter()
+        .find(|e| {
+            (e.users.is_empty()
+                || who
+                    .user
+                    .as_deref()
+                    .is_some_and(|u| e.users.iter().any(|x| x == u)))
+                && (e.ips.is_empty()
+                    || ip.is_some_and(|ip| {
+                        e.ips
+                            .iter()
+                            .any(|c| Cidr::parse(c).is_ok_and(|c| c.contains(&ip)))
+                    }))
+                && (e.user_agents.is_empty()
+                    || e.user_agents.iter().any(|a| who.agent.contains(a.as_str())))
+                && (e.paths.is_empty() || e.paths.iter().any(|p| who.path.starts_with(p.as_str())))
+        })
+        .map(|e| e.name.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_from_trusted_hop_or_peer() {
+        let xff = Some(&b"6.6.6.6, 203.0.113.7, 10.0.0.2"[..]);
+        assert_eq!(
+            client(xff, 1, Some(b"10.0.0.9:5000")).as_deref(),
+            Some("10.0.0.2")
+        );
+        assert_eq!(client(xff, 2, None).as_deref(), Some("203.0.113.7"));
+        assert_eq!(
+            client(xff, 0, Some(b"10.0.0.9:5000")).as_deref(),
+            Some("10.0.0.9")
+        );
+        assert_eq!(
+            client(xff, 9, Some(b"[2001:db8::1]:443")).as_deref(),
+            Some("2001:db8::1")
+        );
+        assert_eq!(client(Some(b"\xff\xfe"), 1, Some(b"junk")), None);
+    }
+
+    #[test]
+    fn session_from_cookie_or_bearer() {
+        let names = vec!["JSESSIONID".to_string()];
+        let c = Some(&b"a=1; JSESSIONID=ABC123; b=2"[..]);
+        assert_eq!(session(c, None, &names, true), Some(&b"ABC123"[..]));
+        assert_eq!(
+            session(None, Some(b"Bearer tok"), &names, true),
+            Some(&b"tok"[..])
+        );
+        assert_eq!(session(None, Some(b"Bearer tok"), &names, false), None);
+        assert_eq!(session(Some(b"JSESSIONID="), None, &names, true), None);
+        assert_ne!(session_hash(b"ABC123"), session_hash(b"ABC124"));
+        assert!(!session_hash(b"ABC123").contains("ABC"));
+    }
+
+    #[test]
+    fn basic_user_only_name() {
+        // "alice:s3cret"
+        assert_eq!(
+            basic_user(Some(b"Basic YWxpY2U6czNjcmV0")).as_deref(),
+            Some("alice")
+        );
+        assert_eq!(basic_user(Some(b"Basic !!!")), None);
+        assert_eq!(basic_user(Some(b"Bearer x")), None);
+    }
+
+    #[test]
+    fn text_cuts_on_char_boundary() {
+        assert_eq!(text("héllo".as_bytes(), 2), "h");
+        assert_eq!(text(b"\xff", 10), "\u{fffd}");
+        assert!(text(&[b'a'; 10_000], MAX_FIELD).len() == MAX_FIELD);
+    }
+}

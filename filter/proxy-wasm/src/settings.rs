@@ -1,0 +1,254 @@
+//! The plugin configuration: the config JSON every host takes (DESIGN §6) plus a `proxy`
+//! section that only this module reads. Parsing is a pure function so it is table-tested.
+
+use serde::Deserialize;
+use wikiwatch_core::{Config, RuleId, Severity};
+
+/// What the filter does with what it learns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Log alerts and tell the upstream (`x-wikiwatch` request header); never change a response.
+    #[default]
+    Detect,
+    /// As detect, and answer 429 to entities the policy throttles.
+    Enforce,
+}
+
+/// The `proxy` section. Every field is optional; unknown keys are rejected.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProxySettings {
+    /// `detect` (default) or `enforce`.
+    pub mode: Mode,
+    /// Header carrying the client address when the peer is a load balancer
+    /// (e.g. `x-forwarded-for`). Ignored while `trusted_hops` is 0.
+    pub client_header: String,
+    /// How many proxies in front of this one append to `client_header`: the client is the
+    /// `trusted_hops`-th address from the right. 0 = use the peer address (`source.address`).
+    pub trusted_hops: u32,
+    /// Cookies that identify a session (hashed at once, never stored).
+    pub session_cookies: Vec<String>,
+    /// Treat `Authorization: Bearer <token>` as the session (hashed at once, never stored).
+    pub session_bearer: bool,
+    /// Response header in which Confluence names the authenticated user.
+    pub user_header: String,
+    /// Request header added for the upstream with the rules active for the request's entities.
+    pub upstream_header: String,
+    /// What `enforce` throttles.
+    pub enforce: EnforcePolicy,
+    /// Optional collector that receives alert lines by `dispatch_http_call`.
+    pub collector: Option<Collector>,
+    /// Number of shared-data throttle slots (the bound on shared data, see the README).
+    pub slots: u32,
+    /// Tick period of every VM (leader lease, queue drain), in milliseconds.
+    pub tick_ms: u32,
+}
+
+impl Default for ProxySettings {
+    fn default() -> Self {
+        ProxySettings {
+            mode: Mode::Detect,
+            client_header: "x-forwarded-for".into(),
+            trusted_hops: 0,
+            session_cookies: vec!["JSESSIONID".into()],
+            session_bearer: true,
+            user_header: "x-ausername".into(),
+            upstream_header: "x-wikiwatch".into(),
+            enforce: EnforcePolicy::default(),
+            collector: None,
+            slots: 4096,
+            tick_ms: 200,
+        }
+    }
+}
+
+/// Which alerts make an entity throttled in `enforce` mode.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EnforcePolicy {
+    /// Rule names whose alerts throttle; `*` = every rule.
+    pub rules: Vec<String>,
+    /// Lowest severity that throttles (`high` by default; `critical` is stricter).
+    pub min_severity: Severity,
+}
+
+impl Default for EnforcePolicy {
+    fn default() -> Self {
+        EnforcePolicy {
+            rules: [
+                "burst-rate",
+                "mass-enumeration",
+                "bulk-export",
+                "space-export",
+            ]
+            .map(String::from)
+            .to_vec(),
+            min_severity: Severity::High,
+        }
+    }
+}
+
+impl EnforcePolicy {
+    /// Whether an alert of `rule` at `severity` throttles.
+    pub fn throttles(&self, rule: RuleId, severity: Severity) -> bool {
+        severity >= self.min_severity && self.rules.iter().any(|r| r == "*" || r == rule.as_str())
+    }
+}
+
+/// Where alerts are posted (an Envoy cluster name, or the host's equivalent).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Collector {
+    /// Upstream cluster.
+    pub cluster: String,
+    /// Request path.
+    #[serde(default = "default_collector_path")]
+    pub path: String,
+    /// `:authority` of the request.
+    #[serde(default = "default_collector_authority")]
+    pub authority: String,
+    /// Call timeout in milliseconds.
+    #[serde(default = "default_collector_timeout")]
+    pub timeout_ms: u32,
+}
+
+fn default_collector_path() -> String {
+    "/alerts".into()
+}
+fn default_collector_authority() -> String {
+    "wikiwatch-collector".into()
+}
+fn default_collector_timeout() -> u32 {
+    2000
+}
+
+/// A rejected plugin configuration; displays as one log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError(pub String);
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+/// Splits and validates the plugin configuration. Empty input means all defaults.
+pub fn parse(bytes: &[u8]) -> Result<(Config, ProxySettings), SettingsError> {
+    let err = |m: String| SettingsError(format!("wikiwatch: bad plugin configuration: {m}"));
+    let text = std::str::from_utf8(bytes).map_err(|_| err("not UTF-8".into()))?;
+    if text.trim().is_empty() {
+        return Ok((Config::default(), ProxySettings::default()));
+    }
+    let mut doc: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| err(format!("config: {e}")))?;
+    let obj = doc
+        .as_object_mut()
+        .ok_or_else(|| err("config: must be a JSON object".into()))?;
+    let proxy = obj.remove("proxy").unwrap_or(serde_json::Value::Null);
+    let settings = if proxy.is_null() {
+        ProxySettings::default()
+    } else {
+        serde_path_to_error::deserialize(proxy).map_err(|e| {
+            let path = e.path().to_string();
+            let key = if path == "." {
+                "proxy".to_string()
+            } else {
+                format!("proxy.{path}")
+            };
+            err(format!("config: {key}: {}", e.into_inner()))
+        })?
+    };
+    validate(&settings).map_err(err)?;
+    let config = Config::from_json(&doc.to_string()).map_err(|e| err(e.to_string()))?;
+    Ok((config, settings))
+}
+
+fn validate(s: &ProxySettings) -> Result<(), String> {
+    let bad = |k: &str, m: &str| Err(format!("config: proxy.{k}: {m}"));
+    for r in &s.enforce.rules {
+        if r != "*" && r.parse::<RuleId>().is_err() {
+            return bad("enforce.rules", &format!("unknown rule `{r}`"));
+        }
+    }
+    if !(1..=65_536).contains(&s.slots) {
+        return bad("slots", "must be 1..=65536");
+    }
+    if !(10..=60_000).contains(&s.tick_ms) {
+        return bad("tick_ms", "must be 10..=60000");
+    }
+    if s.trusted_hops > 0 && s.client_header.trim().is_empty() {
+        return bad("client_header", "must name a header when trusted_hops > 0");
+    }
+    if s.trusted_hops > 16 {
+        return bad("trusted_hops", "must be 0..=16");
+    }
+    if s.user_header.trim().is_empty() || s.upstream_header.trim().is_empty() {
+        return bad("user_header", "header names must not be empty");
+    }
+    if let Some(c) = &s.collector {
+        if c.cluster.is_empty() {
+            return bad("collector.cluster", "must not be empty");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_is_default() {
+        let (c, s) = parse(b"").unwrap();
+        assert_eq!(c, Config::default());
+        assert_eq!(s, ProxySettings::default());
+    }
+
+    #[test]
+    fn proxy_section_is_split_off() {
+        let (c, s) = parse(
+            br#"{"allow":[{"name":"bot","user_agents":["Googlebot"],"rules":["*"]}],
+                 "proxy":{"mode":"enforce","trusted_hops":1,"enforce":{"rules":["*"],"min_severity":"critical"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(c.allow.len(), 1);
+        assert_eq!(s.mode, Mode::Enforce);
+        assert!(s
+            .enforce
+            .throttles(RuleId::SessionAnomaly, Severity::Critical));
+        assert!(!s.enforce.throttles(RuleId::SessionAnomaly, Severity::High));
+    }
+
+    #[test]
+    fn rejections_name_the_key() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"{", "config:"),
+            (b"[]", "must be a JSON object"),
+            (b"\xff", "not UTF-8"),
+            (br#"{"proxy":{"mdoe":"enforce"}}"#, "unknown field `mdoe`"),
+            (br#"{"proxy":{"mode":"block"}}"#, "proxy.mode"),
+            (
+                br#"{"proxy":{"enforce":{"rules":["nope"]}}}"#,
+                "unknown rule `nope`",
+            ),
+            (br#"{"proxy":{"slots":0}}"#, "proxy.slots"),
+            (
+                br#"{"proxy":{"collector":{"path":"/x"}}}"#,
+                "missing field `cluster`",
+            ),
+            (br#"{"rulez":{}}"#, "rulez"),
+        ];
+        for (input, want) in cases {
+            let e = parse(input).unwrap_err().to_string();
+            assert!(e.contains(want), "{e:?} should contain {want:?}");
+            assert!(
+                e.starts_with("wikiwatch: bad plugin configuration: "),
+                "{e}"
+            );
+            assert!(!e.contains('\n'));
+        }
+    }
+}
