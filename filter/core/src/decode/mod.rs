@@ -7,6 +7,70 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+mod access;
+mod audit;
+mod audit_action;
+mod combined;
+mod fields;
+mod json;
+mod sniff;
+mod time;
+
+/// The fixed set of rejection reasons ([`DecodeError::reason`]), so hosts can count them.
+pub mod reason {
+    /// A text line that is not UTF-8 where it matters, or a JSON line that is not UTF-8.
+    pub const INVALID_UTF8: &str = "invalid UTF-8";
+    /// Longer than [`super::MAX_LINE`] (text) or [`super::MAX_JSON_LINE`] (JSON).
+    pub const TOO_LONG: &str = "line too long";
+    /// The line stops before its last required field.
+    pub const TRUNCATED: &str = "truncated line";
+    /// A time that does not parse or names an impossible date.
+    pub const BAD_TIMESTAMP: &str = "bad timestamp";
+    /// An HTTP status that is not three digits.
+    pub const BAD_STATUS: &str = "bad status";
+    /// A byte count that is not a number or `-`.
+    pub const BAD_BYTES: &str = "bad bytes";
+    /// A request field that is not where the format puts it.
+    pub const BAD_REQUEST: &str = "bad request line";
+    /// A line starting with `{` or `[` that is not valid JSON (or nests too deep).
+    pub const NOT_JSON: &str = "not JSON";
+    /// Valid JSON that is not an object (for the `json` format).
+    pub const NOT_OBJECT: &str = "not a JSON object";
+    /// A JSON record without a time field.
+    pub const MISSING_TIME: &str = "missing time";
+    /// A JSON record with neither method nor target.
+    pub const MISSING_REQUEST: &str = "missing request";
+    /// A JSON object that has none of the audit shapes' fields.
+    pub const NOT_AUDIT: &str = "not an audit record";
+    /// An audit record with no action key, action or summary.
+    pub const MISSING_ACTION: &str = "missing action";
+    /// A line in none of the known formats.
+    pub const UNRECOGNISED: &str = "unrecognised format";
+
+    /// Every reason, for hosts that pre-register counters.
+    pub const ALL: [&str; 14] = [
+        INVALID_UTF8,
+        TOO_LONG,
+        TRUNCATED,
+        BAD_TIMESTAMP,
+        BAD_STATUS,
+        BAD_BYTES,
+        BAD_REQUEST,
+        NOT_JSON,
+        NOT_OBJECT,
+        MISSING_TIME,
+        MISSING_REQUEST,
+        NOT_AUDIT,
+        MISSING_ACTION,
+        UNRECOGNISED,
+    ];
+}
+
+/// Longest text line decoded (1 MiB); longer lines are rejected as [`reason::TOO_LONG`].
+pub const MAX_LINE: usize = 1 << 20;
+/// Longest JSON line decoded (16 MiB), since one line may hold a whole page of audit records.
+pub const MAX_JSON_LINE: usize = 16 << 20;
+
 /// Input formats (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -25,8 +89,14 @@ pub enum Format {
 
 impl Format {
     /// Every format name accepted on the command line, aliases last.
-    pub const NAMES: [&'static str; 6] =
-        ["auto", "confluence-access", "combined", "audit", "json", "cloud-audit"];
+    pub const NAMES: [&'static str; 6] = [
+        "auto",
+        "confluence-access",
+        "combined",
+        "audit",
+        "json",
+        "cloud-audit",
+    ];
 
     /// Canonical name.
     pub fn as_str(self) -> &'static str {
@@ -50,7 +120,10 @@ impl FromStr for Format {
             "audit" | "cloud-audit" => Format::Audit,
             "json" => Format::Json,
             _ => {
-                return Err(format!("unknown format `{s}` (one of {})", Format::NAMES.join(", ")))
+                return Err(format!(
+                    "unknown format `{s}` (one of {})",
+                    Format::NAMES.join(", ")
+                ))
             }
         })
     }
@@ -72,7 +145,9 @@ pub struct DecodeError {
 impl DecodeError {
     /// A rejection with `reason`.
     pub fn new(reason: impl Into<String>) -> Self {
-        DecodeError { reason: reason.into() }
+        DecodeError {
+            reason: reason.into(),
+        }
     }
 }
 
@@ -127,32 +202,60 @@ impl Default for DecodeConfig {
     }
 }
 
-/// A stateful line decoder: `Auto` settles on a format at the first line that decodes.
+/// A line decoder. With [`Format::Auto`] it sniffs every line cheaply (JSON or text, then the
+/// text layout), trying the format of the last line that decoded first.
 #[derive(Debug, Clone)]
 pub struct Decoder {
     format: Format,
     config: DecodeConfig,
+    last: Option<Format>,
+    skipped_records: u64,
 }
 
 impl Decoder {
     /// A decoder for `format`, using `config` for the `json` format.
     pub fn new(format: Format, config: DecodeConfig) -> Self {
-        Decoder { format, config }
+        Decoder {
+            format,
+            config,
+            last: None,
+            skipped_records: 0,
+        }
     }
 
-    /// The format in use (`Auto` until a line has decoded).
+    /// The format in use: for `Auto`, the format of the last line that decoded (`Auto` until
+    /// one has).
     pub fn format(&self) -> Format {
-        self.format
+        match self.format {
+            Format::Auto => self.last.unwrap_or(Format::Auto),
+            f => f,
+        }
     }
 
-    /// Decodes one line (without its line terminator) and hands each event to `out`.
-    /// Returns how many events the line held (audit pages hold many) or why it was rejected.
+    /// Records inside audit pages that did not decode while other records of the same line
+    /// did (such lines still return `Ok`, so these are not in the engine's rejected count).
+    pub fn skipped_records(&self) -> u64 {
+        self.skipped_records
+    }
+
+    /// Decodes one line (line terminator optional) and hands each event to `out`.
+    /// Returns how many events the line held (audit pages hold many; a blank line holds none)
+    /// or why it was rejected.
     pub fn decode(
         &mut self,
         line: &[u8],
         out: &mut dyn FnMut(AccessEvent<'_>),
     ) -> Result<usize, DecodeError> {
-        let _ = (line, out, &self.config);
-        Err(DecodeError::new("decoder not implemented"))
+        self.decode_as(self.format, line, out)
+    }
+
+    /// Like [`Decoder::decode`], in `format` for this line only (the auto memory is kept).
+    pub fn decode_as(
+        &mut self,
+        format: Format,
+        line: &[u8],
+        out: &mut dyn FnMut(AccessEvent<'_>),
+    ) -> Result<usize, DecodeError> {
+        sniff::decode(self, format, line, out).map_err(DecodeError::new)
     }
 }
