@@ -1,7 +1,17 @@
 //! Request and agent classification (DESIGN §3), driven by tables that config can extend.
 
 mod agent;
+mod paths;
+mod query;
 mod request;
+mod routes;
+
+#[cfg(test)]
+mod agent_tests;
+#[cfg(test)]
+mod request_edge_tests;
+#[cfg(test)]
+mod request_tests;
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
