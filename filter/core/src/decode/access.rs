@@ -16,7 +16,7 @@ use std::borrow::Cow;
 pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
     let open = fields::time_open(line).ok_or(reason::UNRECOGNISED)?;
     // Whatever precedes the time is the X-Forwarded-For field (`-` when the header was absent).
-    let forwarded = fields::first_forwarded(line[..open].trim());
+    let forwarded = fields::first_forwarded(line[..open].trim_ascii());
     let (stamp, after) = fields::bracketed(line, open)?;
     let time_ms = time::parse_clf(stamp).ok_or(reason::BAD_TIMESTAMP)?;
     let mut c = Cursor::new(line, after);

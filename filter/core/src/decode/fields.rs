@@ -56,7 +56,7 @@ impl<'a> Cursor<'a> {
 
     /// Everything left on the line, trimmed.
     pub(crate) fn rest(&mut self) -> &'a str {
-        let r = self.s.get(self.pos..).unwrap_or("").trim();
+        let r = self.s.get(self.pos..).unwrap_or("").trim_ascii();
         self.pos = self.s.len();
         r
     }
@@ -70,25 +70,22 @@ impl<'a> Cursor<'a> {
             return Err(reason::BAD_REQUEST);
         }
         let start = self.pos + 1;
-        let mut i = start;
-        let mut escaped = false;
-        while i < b.len() {
-            match b[i] {
-                b'\\' => {
-                    escaped = true;
-                    i += 2;
-                }
-                b'"' => {
-                    self.pos = i + 1;
-                    let raw = &self.s[start..i];
-                    return Ok(if escaped {
-                        Cow::Owned(unescape(raw))
-                    } else {
-                        Cow::Borrowed(raw)
-                    });
-                }
-                _ => i += 1,
+        let mut from = start;
+        // memchr-speed search for the closing quote; a quote preceded by an odd run of
+        // backslashes is escaped and the search goes on.
+        while let Some(off) = self.s[from..].find('"') {
+            let i = from + off;
+            let run = b[start..i].iter().rev().take_while(|&&c| c == b'\\').count();
+            if run % 2 == 0 {
+                self.pos = i + 1;
+                let raw = &self.s[start..i];
+                return Ok(if raw.as_bytes().contains(&b'\\') {
+                    Cow::Owned(unescape(raw))
+                } else {
+                    Cow::Borrowed(raw)
+                });
             }
+            from = i + 1;
         }
         Err(reason::TRUNCATED)
     }
@@ -186,7 +183,7 @@ pub(crate) fn byte_count(s: &str) -> Result<u64, &'static str> {
 
 /// The first address of an `X-Forwarded-For` value (`client, proxy1, proxy2`), unbracketed.
 pub(crate) fn first_forwarded(s: &str) -> Option<&str> {
-    let first = s.split(',').next()?.trim();
+    let first = s.split(',').next()?.trim_ascii();
     let first = first
         .strip_prefix('[')
         .and_then(|r| r.split(']').next())
@@ -197,11 +194,11 @@ pub(crate) fn first_forwarded(s: &str) -> Option<&str> {
 /// Splits `METHOD target [HTTP/x]` (a request line). A line without a space (`-`, garbage sent
 /// to the port) has no method and keeps its text as the target, except `-`.
 pub(crate) fn split_request(req: &str) -> (&str, &str) {
-    let req = req.trim();
+    let req = req.trim_ascii();
     let Some((method, rest)) = req.split_once(' ') else {
         return ("", dash_empty(req));
     };
-    let rest = rest.trim();
+    let rest = rest.trim_ascii();
     let target = match rest.rsplit_once(' ') {
         Some((t, proto)) if proto.starts_with("HTTP/") => t.trim_end(),
         _ => rest,

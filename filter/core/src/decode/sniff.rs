@@ -48,7 +48,7 @@ fn text_layout(s: &str) -> Format {
     }
 }
 
-fn decode_text<'a>(format: Format, s: &'a str) -> Result<AccessEvent<'a>, &'static str> {
+fn text_as<'a>(format: Format, s: &'a str) -> Result<AccessEvent<'a>, &'static str> {
     match format {
         Format::Combined => combined::decode(s),
         _ => access::decode(s),
@@ -69,54 +69,85 @@ pub(super) fn decode(
     if line.len() > if is_json { MAX_JSON_LINE } else { MAX_LINE } {
         return Err(reason::TOO_LONG);
     }
-    let json_format = matches!(format, Format::Json | Format::Audit);
-    if json_format || (format == Format::Auto && is_json) {
+    if matches!(format, Format::Json | Format::Audit) || (format == Format::Auto && is_json) {
         if !is_json {
             return Err(reason::NOT_JSON);
         }
-        let text = std::str::from_utf8(line).map_err(|_| reason::INVALID_UTF8)?;
-        let v = json::parse(text)?;
-        let as_audit = match format {
-            Format::Audit => true,
-            Format::Json => false,
-            _ => audit::is_audit(&v),
-        };
-        let n = if as_audit {
-            audit::decode(&v, out, &mut d.skipped_records)?
-        } else {
-            out(json::decode(&v, &d.config)?);
-            1
-        };
-        d.last = Some(if as_audit {
-            Format::Audit
-        } else {
-            Format::Json
-        });
-        return Ok(n);
+        return decode_json(d, format, line, out);
     }
-    // Invalid bytes become U+FFFD; the separators the decoders look for are ASCII and survive,
-    // so a stray byte in a user agent costs a copy of the line, not the event.
-    let text: Cow<'_, str> = String::from_utf8_lossy(line);
-    let guess = match (format, d.last) {
-        (Format::Auto, Some(last @ (Format::ConfluenceAccess | Format::Combined))) => last,
-        (Format::Auto, _) => text_layout(&text),
-        (f, _) => f,
+    // `from_utf8` first: its validation is several times faster than the lossy scan. Invalid
+    // bytes become U+FFFD; the separators the decoders look for are ASCII and survive, so a
+    // stray byte in a user agent costs a copy of the line, not the event.
+    let text: Cow<'_, str> = match std::str::from_utf8(line) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(line),
     };
-    let (event, used) = match decode_text(guess, &text) {
-        Ok(e) => (e, guess),
-        Err(why) if format != Format::Auto => return Err(why),
-        Err(why) => {
-            // The remembered format did not fit: fall back to what the line's shape says.
-            let layout = text_layout(&text);
-            if layout == guess {
-                return Err(why);
-            }
-            (decode_text(layout, &text)?, layout)
-        }
-    };
+    let (event, used) = decode_text(d.last, format, &text)?;
     d.last = Some(used);
     out(event);
     Ok(1)
+}
+
+fn decode_json(
+    d: &mut Decoder,
+    format: Format,
+    line: &[u8],
+    out: &mut dyn FnMut(AccessEvent<'_>),
+) -> Result<usize, &'static str> {
+    let text = std::str::from_utf8(line).map_err(|_| reason::INVALID_UTF8)?;
+    let v = json::parse(text)?;
+    let as_audit = match format {
+        Format::Audit => true,
+        Format::Json => false,
+        _ => audit::is_audit(&v),
+    };
+    if as_audit {
+        let n = audit::decode(&v, out, &mut d.skipped_records)?;
+        d.last = Some(Format::Audit);
+        return Ok(n);
+    }
+    let event = match json::decode(&v, &d.config) {
+        // A shipper that wrapped the raw log line (`{"log": "..."}` from Fluent Bit or Docker,
+        // `{"message": "..."}` from Vector or Logstash): decode the line inside.
+        Err(why @ (reason::MISSING_REQUEST | reason::MISSING_TIME)) => {
+            let inner = ["log", "message"]
+                .iter()
+                .find_map(|k| v.get(*k)?.as_str())
+                .ok_or(why)?;
+            decode_text(None, Format::Auto, inner.trim_ascii())
+                .map_err(|_| why)?
+                .0
+        }
+        other => other?,
+    };
+    d.last = Some(Format::Json);
+    out(event);
+    Ok(1)
+}
+
+/// A text line in `format`; under `auto` the remembered layout first, then the line's own.
+fn decode_text(
+    last: Option<Format>,
+    format: Format,
+    text: &str,
+) -> Result<(AccessEvent<'_>, Format), &'static str> {
+    let guess = match (format, last) {
+        (Format::Auto, Some(last @ (Format::ConfluenceAccess | Format::Combined))) => last,
+        (Format::Auto, _) => text_layout(text),
+        (f, _) => f,
+    };
+    match text_as(guess, text) {
+        Ok(e) => Ok((e, guess)),
+        Err(why) if format != Format::Auto => Err(why),
+        Err(why) => {
+            // The remembered layout did not fit: fall back to what the line's shape says.
+            let layout = text_layout(text);
+            if layout == guess {
+                return Err(why);
+            }
+            Ok((text_as(layout, text)?, layout))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -160,6 +191,28 @@ mod tests {
             );
             assert_eq!(e.time_ms, 1_608_256_646_000);
         }
+    }
+
+    #[test]
+    fn json_wrapped_raw_lines_are_decoded() {
+        let mut d = Decoder::new(Format::Auto, DecodeConfig::default());
+        let wrapped = serde_json::json!({"log": format!("{ACCESS}\n"), "stream": "stdout", "time": "2020-12-18T01:57:27Z"});
+        let e = one(&mut d, wrapped.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            (e.user.as_deref(), e.time_ms),
+            (Some("testuser"), 1_608_256_646_000)
+        );
+        assert_eq!(d.format(), Format::Json);
+        let wrapped = serde_json::json!({"message": COMBINED});
+        assert_eq!(
+            one(&mut d, wrapped.to_string().as_bytes()).unwrap().status,
+            200
+        );
+        let junk = serde_json::json!({"message": "hello", "time": 1});
+        assert_eq!(
+            one(&mut d, junk.to_string().as_bytes()).err().as_deref(),
+            Some(reason::MISSING_REQUEST)
+        );
     }
 
     #[test]
