@@ -32,14 +32,14 @@ pub unsafe extern "C" fn wikiwatch_filter(
     record: *const u8,
     record_len: u32,
 ) -> *const u8 {
-    // SAFETY: the host copied `tag_len`/`record_len` bytes to these addresses (caller contract).
-    let tag = unsafe { bytes(tag, tag_len) };
-    // SAFETY: as above.
+    // The tag is not needed: `auto` decoding tells sources apart by their content.
+    let _ = (tag, tag_len);
+    // SAFETY: the host copied `record_len` bytes to this address (caller contract).
     let record = unsafe { bytes(record, record_len) };
     let mut log = |line: &str| eprintln!("{line}");
     let mut filter = FILTER.with(Cell::take).unwrap_or_else(|| start(&mut log));
     let out = filter
-        .filter(tag, time_sec, time_nsec, record, &mut log)
+        .filter(time_sec, time_nsec, record, &mut log)
         .as_ptr();
     // The output buffer is a Vec inside the boxed filter: moving the box does not move it.
     FILTER.with(|f| f.set(Some(filter)));

@@ -12,19 +12,19 @@
 use crate::annotation::{self, Annotation};
 use crate::record::{self, Shape};
 use std::borrow::Cow;
-use wikiwatch_core::decode::Decoder;
+use wikiwatch_core::decode::{reason, Decoder};
 use wikiwatch_core::{Alert, Config, DecodeError, Engine, Format};
-
-/// Decoders kept per (tag, kind of record): each source settles its own format, as each
-/// file does in the CLI. Past this many, records are sniffed one by one.
-const MAX_DECODERS: usize = 64;
 
 /// The filter's whole state: one per module instance, alive for the whole Fluent Bit run.
 #[derive(Debug)]
 pub struct Filter {
     engine: Option<Engine>,
-    config: Config,
-    decoders: Vec<(Vec<u8>, bool, Decoder)>,
+    /// First configured time key of JSON records, where Fluent Bit's time goes when a record
+    /// has none.
+    time_key: Option<String>,
+    // One decoder for every record: `auto` judges each line on its own (trying the last
+    // format that worked first), so mixed sources through one filter all decode.
+    decoder: Decoder,
     out: Vec<u8>,
     alerts: Vec<Alert>,
     rejection_logged: bool,
@@ -34,7 +34,9 @@ impl Filter {
     /// A filter running `config`. If the engine cannot be built (it can only fail for a
     /// config that did not validate), records pass through unchanged and `log` is told why.
     pub fn new(config: Config, log: &mut dyn FnMut(&str)) -> Filter {
-        let engine = match Engine::new(config.clone()) {
+        let time_key = config.decode.time.first().cloned();
+        let decoder = Decoder::new(Format::Auto, config.decode.clone());
+        let engine = match Engine::new(config) {
             Ok(engine) => Some(engine),
             Err(e) => {
                 log(&format!(
@@ -45,8 +47,8 @@ impl Filter {
         };
         Filter {
             engine,
-            config,
-            decoders: Vec::new(),
+            time_key,
+            decoder,
             out: Vec::with_capacity(4096),
             alerts: Vec::new(),
             rejection_logged: false,
@@ -55,9 +57,9 @@ impl Filter {
 
     /// Filters one record (`record` without its NUL) and returns the result followed by a NUL.
     /// `time_sec`/`time_nsec` are Fluent Bit's record time, used when the record has none.
+    /// (The tag plays no part: `auto` decoding tells sources apart by their content.)
     pub fn filter(
         &mut self,
-        tag: &[u8],
         time_sec: u32,
         time_nsec: u32,
         record: &[u8],
@@ -66,14 +68,7 @@ impl Filter {
         self.out.clear();
         let text = String::from_utf8_lossy(record);
         match record::parse(&text) {
-            Ok(shape) => self.object(
-                tag,
-                fallback_ms(time_sec, time_nsec),
-                record,
-                &text,
-                shape,
-                log,
-            ),
+            Ok(shape) => self.object(fallback_ms(time_sec, time_nsec), record, &text, shape, log),
             Err(e) => {
                 self.out.extend_from_slice(b"{\"log\":");
                 annotation::string(&mut self.out, &text);
@@ -93,7 +88,6 @@ impl Filter {
 
     fn object(
         &mut self,
-        tag: &[u8],
         time_ms: i64,
         record: &[u8],
         text: &str,
@@ -104,12 +98,11 @@ impl Filter {
             self.out.extend_from_slice(record);
             return;
         };
-        let raw_line = shape.log.is_some();
         let result = match &shape.log {
             // `tail` without a parser: the raw line, as the CLI reads it from the file.
-            Some(line) => self.detect(tag, raw_line, trim_newline(line).as_bytes(), time_ms),
+            Some(line) => self.detect(trim_newline(line).as_bytes(), time_ms),
             // A parsed record (nginx/apache parser, ECS JSON, audit record): the record itself.
-            None => self.detect(tag, raw_line, text.as_bytes(), time_ms),
+            None => self.detect(text.as_bytes(), time_ms),
         };
         match result {
             Ok(Some(note)) => {
@@ -135,25 +128,30 @@ impl Filter {
     }
 
     /// Decodes `input` and runs its events through the engine; alerts land in `self.alerts`.
-    fn detect(
-        &mut self,
-        tag: &[u8],
-        raw_line: bool,
-        input: &[u8],
-        time_ms: i64,
-    ) -> Result<Option<Annotation>, DecodeError> {
+    /// A JSON record without a time of its own (Fluent Bit parsers move the parsed time into
+    /// the record's timestamp unless `Time_Keep` is on) is decoded again with Fluent Bit's
+    /// time added under the first configured time key.
+    fn detect(&mut self, input: &[u8], time_ms: i64) -> Result<Option<Annotation>, DecodeError> {
+        match self.decode(input) {
+            Err(e) if e.reason == reason::MISSING_TIME => {
+                match with_time(input, self.time_key.as_deref(), time_ms) {
+                    Some(timed) => self.decode(&timed),
+                    None => Err(e),
+                }
+            }
+            result => result,
+        }
+    }
+
+    fn decode(&mut self, input: &[u8]) -> Result<Option<Annotation>, DecodeError> {
         self.alerts.clear();
         let Some(engine) = self.engine.as_mut() else {
             return Ok(None);
         };
-        let decoder = decoder_for(&mut self.decoders, &self.config, tag, raw_line);
         let alerts = &mut self.alerts;
         let mut note: Option<Annotation> = None;
         let mut events = 0;
-        decoder.decode(input, &mut |mut event| {
-            if event.time_ms == 0 {
-                event.time_ms = time_ms;
-            }
+        self.decoder.decode(input, &mut |event| {
             let outcome = engine.push_event(&event, alerts);
             events += 1;
             note = Some(Annotation {
@@ -167,31 +165,22 @@ impl Filter {
     }
 }
 
-fn decoder_for<'a>(
-    decoders: &'a mut Vec<(Vec<u8>, bool, Decoder)>,
-    config: &Config,
-    tag: &[u8],
-    raw_line: bool,
-) -> &'a mut Decoder {
-    let found = decoders
-        .iter()
-        .position(|(t, r, _)| t == tag && *r == raw_line);
-    let index = match found {
-        Some(i) => i,
-        None => {
-            if decoders.len() >= MAX_DECODERS {
-                // Too many sources to remember: recycle the last slot (a fresh sniff per record).
-                decoders.pop();
-            }
-            decoders.push((
-                tag.to_vec(),
-                raw_line,
-                Decoder::new(Format::Auto, config.decode.clone()),
-            ));
-            decoders.len() - 1
-        }
-    };
-    &mut decoders[index].2
+/// `{"<key>":<time_ms>, ...the record's own fields}`; `None` when `input` is not an object
+/// or no time key is configured.
+fn with_time(input: &[u8], key: Option<&str>, time_ms: i64) -> Option<Vec<u8>> {
+    let key = key?;
+    let start = input.iter().position(|b| !b.is_ascii_whitespace())?;
+    let rest = input[start..].strip_prefix(b"{")?;
+    let empty = rest.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'}');
+    let mut out = Vec::with_capacity(input.len() + key.len() + 24);
+    out.push(b'{');
+    annotation::string(&mut out, key);
+    out.extend_from_slice(format!(":{time_ms}").as_bytes());
+    if !empty {
+        out.push(b',');
+    }
+    out.extend_from_slice(rest);
+    Some(out)
 }
 
 /// Fluent Bit's record time in ms, the fallback for records without a time of their own.
@@ -202,3 +191,7 @@ fn fallback_ms(time_sec: u32, time_nsec: u32) -> i64 {
 fn trim_newline(line: &str) -> &str {
     line.trim_end_matches(['\n', '\r'])
 }
+
+#[cfg(test)]
+#[path = "filter_tests.rs"]
+mod tests;
