@@ -1,7 +1,7 @@
 //! The detector behind [`crate::Engine`]: classify, update entity state, run the rules, and
 //! raise alerts with cooldown and escalation.
 
-use crate::alert::{Alert, AlertSink, EntityKind, EntityRef, Evidence, Window};
+use crate::alert::{Alert, AlertSink, EntityKind, EntityRef, Window};
 use crate::allow::{AllowList, RuleMask};
 use crate::classify::{AgentKind, Classifier, Pagination, RequestKind};
 use crate::config::Config;
@@ -59,7 +59,10 @@ impl Detector {
             .iter()
             .map(|id| {
                 config.rules.get(id).map_or_else(BTreeMap::new, |c| {
-                    c.roles.iter().filter_map(|(r, o)| Some((r.clone(), o.threshold?))).collect()
+                    c.roles
+                        .iter()
+                        .filter_map(|(r, o)| Some((r.clone(), o.threshold?)))
+                        .collect()
                 })
             })
             .collect();
@@ -100,11 +103,18 @@ impl Detector {
             None => self.classifier.request(&ev.method, &ev.target, agent_kind),
         };
         self.counters.classified(req.kind, agent_kind);
-        let session = ev.session.as_deref().filter(|s| !s.is_empty()).map(session_id);
+        let session = ev
+            .session
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(session_id);
         let now = ev.time_ms;
-        let late = self.watermark != TimeMs::MIN && now < self.watermark.saturating_sub(self.late_ms);
+        let late =
+            self.watermark != TimeMs::MIN && now < self.watermark.saturating_sub(self.late_ms);
         let user = ev.user.as_deref().filter(|u| !u.is_empty() && *u != "-");
-        let allow = self.allow.check(user, ev.client.as_deref(), &ev.agent, &ev.target);
+        let allow = self
+            .allow
+            .check(user, ev.client.as_deref(), &ev.agent, &ev.target);
         let outcome = Outcome {
             request: req.kind,
             agent: agent_kind,
@@ -142,7 +152,9 @@ impl Detector {
             },
             query,
             sensitive: req.kind == RequestKind::Search
-                && query.is_some_and(|q| search::is_sensitive(q, &self.params[RuleId::SensitiveSearch.index()].terms)),
+                && query.is_some_and(|q| {
+                    search::is_sensitive(q, &self.params[RuleId::SensitiveSearch.index()].terms)
+                }),
             export_weight: export_weight(req.kind, &ev.target),
         };
         if let Some(a) = &ev.audit {
@@ -172,19 +184,42 @@ impl Detector {
         if let AuditAction::UserCreated { user } = a {
             self.learned.created(user, now, cap);
         }
-        let Some((grantee, what)) = privilege::grant_in(a, &self.dir) else { return };
+        let Some((grantee, what)) = privilege::grant_in(a, &self.dir) else {
+            return;
+        };
         let p = &self.params[RuleId::PrivilegeChange.index()];
         if !p.enabled {
             return;
         }
         let by = actor.map(|x| format!(" by {x}")).unwrap_or_default();
         let source = format!("{what}{by} at {}", crate::alert::format_time(now));
-        let finding = privilege::on_grant(now, &what, actor, self.learned.created.get(grantee).copied(), p);
+        let finding = privilege::on_grant(
+            now,
+            &what,
+            actor,
+            self.learned.created.get(grantee).copied(),
+            p,
+        );
         self.learned.grant(grantee, now, source, cap);
         let grantee = grantee.to_string();
         let state = self.users.entry(&grantee, now, self.protect_ms);
-        let r = Raise { kind: EntityKind::User, key: &grantee, privileged: true, now, allow };
-        raise(&mut self.counters, &self.params, &self.learned, state, &r, RuleId::PrivilegeChange, finding, sink);
+        let r = Raise {
+            kind: EntityKind::User,
+            key: &grantee,
+            privileged: true,
+            now,
+            allow,
+        };
+        raise(
+            &mut self.counters,
+            &self.params,
+            &self.learned,
+            state,
+            &r,
+            RuleId::PrivilegeChange,
+            finding,
+            sink,
+        );
     }
 
     /// Updates one entity and runs the rules that judge its kind.
@@ -224,24 +259,54 @@ impl Detector {
             }
             let threshold = role
                 .and_then(|r| self.role_thresholds[id.index()].get(r).copied())
-                .unwrap_or(if privileged { p.privileged_threshold } else { p.threshold });
-            let cx = Ctx { view: v, state, kind, params: p, threshold, role_mean };
+                .unwrap_or(if privileged {
+                    p.privileged_threshold
+                } else {
+                    p.threshold
+                });
+            let cx = Ctx {
+                view: v,
+                state,
+                kind,
+                params: p,
+                threshold,
+                role_mean,
+            };
             if let Some(f) = rule.check(&cx) {
                 findings.push((id, f));
             }
         }
         if kind == EntityKind::User {
             if let Some(g) = self.learned.grants.get(key) {
-                let enumerating = findings.iter().any(|(id, _)| *id == RuleId::MassEnumeration);
+                let enumerating = findings
+                    .iter()
+                    .any(|(id, _)| *id == RuleId::MassEnumeration);
                 let p = &self.params[RuleId::PrivilegeChange.index()];
-                if let Some(f) = privilege::after_grant(v.time, v.kind, enumerating, g, p).filter(|_| p.enabled) {
+                if let Some(f) =
+                    privilege::after_grant(v.time, v.kind, enumerating, g, p).filter(|_| p.enabled)
+                {
                     findings.push((RuleId::PrivilegeChange, f));
                 }
             }
         }
-        let r = Raise { kind, key, privileged, now: v.time, allow };
+        let r = Raise {
+            kind,
+            key,
+            privileged,
+            now: v.time,
+            allow,
+        };
         for (id, f) in findings {
-            raise(&mut self.counters, &self.params, &self.learned, state, &r, id, f, sink);
+            raise(
+                &mut self.counters,
+                &self.params,
+                &self.learned,
+                state,
+                &r,
+                id,
+                f,
+                sink,
+            );
         }
     }
 
@@ -249,7 +314,11 @@ impl Detector {
         let t = |k, t: &Table| (k, t.len() as u64, t.evicted());
         self.counters.report(
             &self.allow_names,
-            [t(EntityKind::User, &self.users), t(EntityKind::Ip, &self.ips), t(EntityKind::Session, &self.sessions)],
+            [
+                t(EntityKind::User, &self.users),
+                t(EntityKind::Ip, &self.ips),
+                t(EntityKind::Session, &self.sessions),
+            ],
         )
     }
 
@@ -283,6 +352,9 @@ impl Detector {
     }
 }
 
+/// Within cooldown, an entity alerts again only when its count has grown this many times.
+const ESCALATION_FACTOR: u64 = 4;
+
 /// Raises (or, within cooldown and without escalation, swallows) one finding.
 #[allow(clippy::too_many_arguments)]
 fn raise(
@@ -295,22 +367,38 @@ fn raise(
     f: Finding,
     sink: &mut dyn AlertSink,
 ) {
-    let severity = if r.privileged && id != RuleId::PrivilegeChange { f.severity.raised() } else { f.severity };
+    let severity = if r.privileged && id != RuleId::PrivilegeChange {
+        f.severity.raised()
+    } else {
+        f.severity
+    };
     if let Some(m) = state.memo(id) {
         let cooling = r.now - m.at < params[id.index()].cooldown.as_ms();
-        let escalated = severity > m.severity || f.count >= m.count.saturating_mul(2);
+        let escalated = severity > m.severity
+            || f.stage > m.stage
+            || f.count >= m.count.saturating_mul(ESCALATION_FACTOR);
         if cooling && !escalated {
             return;
         }
     }
-    state.remember(Memo { rule: id, at: r.now, count: f.count, severity });
+    state.remember(Memo {
+        rule: id,
+        at: r.now,
+        count: f.count,
+        severity,
+        stage: f.stage,
+    });
     if let Some((i, mask)) = r.allow {
         if mask & (1 << id.index()) != 0 {
             counters.suppressed[i] += 1;
             return;
         }
     }
-    let mut evidence = state.evidence.as_deref().map(|e| e.to_alert()).unwrap_or_else(Evidence::default);
+    let mut evidence = state
+        .evidence
+        .as_deref()
+        .map(|e| e.to_alert())
+        .unwrap_or_default();
     if r.kind == EntityKind::User {
         evidence.privilege_source = learned.grants.get(r.key).map(|g| g.source.clone());
     }
@@ -318,8 +406,14 @@ fn raise(
         time_ms: r.now,
         rule: id,
         severity,
-        entity: EntityRef { kind: r.kind, id: r.key.to_string() },
-        window: Window { start_ms: f.window_start.min(r.now), end_ms: r.now },
+        entity: EntityRef {
+            kind: r.kind,
+            id: r.key.to_string(),
+        },
+        window: Window {
+            start_ms: f.window_start.min(r.now),
+            end_ms: r.now,
+        },
         count: f.count,
         threshold: f.threshold,
         privileged: r.privileged,

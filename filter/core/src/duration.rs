@@ -49,8 +49,13 @@ impl FromStr for Duration {
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.0;
-        for (unit, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] {
-            if ms >= size && ms % size == 0 {
+        for (unit, size) in [
+            ("d", 86_400_000),
+            ("h", 3_600_000),
+            ("m", 60_000),
+            ("s", 1000),
+        ] {
+            if ms >= size && ms.is_multiple_of(size) {
                 return write!(f, "{}{unit}", ms / size);
             }
         }
@@ -77,7 +82,13 @@ mod tests {
 
     #[test]
     fn parses_and_prints() {
-        for (s, ms) in [("30s", 30_000), ("10m", 600_000), ("1h", 3_600_000), ("2d", 172_800_000), ("250ms", 250)] {
+        for (s, ms) in [
+            ("30s", 30_000),
+            ("10m", 600_000),
+            ("1h", 3_600_000),
+            ("2d", 172_800_000),
+            ("250ms", 250),
+        ] {
             let d: Duration = s.parse().unwrap();
             assert_eq!(d.as_ms(), ms);
             assert_eq!(d.to_string(), s);

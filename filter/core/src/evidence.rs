@@ -41,7 +41,11 @@ impl EvidenceBuf {
             e.1 += 1;
         } else if self.spaces.len() < MAX_SPACES {
             self.spaces.push((clip(space), 1));
-        } else if let Some(min) = self.spaces.iter_mut().min_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))) {
+        } else if let Some(min) = self
+            .spaces
+            .iter_mut()
+            .min_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        {
             *min = (clip(space), min.1 + 1);
         }
     }
@@ -95,8 +99,18 @@ fn push_distinct(v: &mut Vec<String>, s: &str, max: usize) {
 
 /// Query parameter names whose values are secrets.
 const SECRET_KEYS: [&str; 12] = [
-    "token", "password", "passwd", "pwd", "secret", "key", "auth", "session", "jsessionid",
-    "os_password", "access_token", "signature",
+    "token",
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "key",
+    "auth",
+    "session",
+    "jsessionid",
+    "os_password",
+    "access_token",
+    "signature",
 ];
 
 /// Masks the values of secret-like query parameters (`?os_password=hunter2` -> `?os_password=***`),
@@ -145,7 +159,10 @@ mod tests {
             mask_query("/login.action?os_username=bob&os_password=hunter2&key=ENG"),
             "/login.action?os_username=bob&os_password=***&key=ENG"
         );
-        assert_eq!(mask_query("/x?access_token=abc&apiKey=1"), "/x?access_token=***&apiKey=***");
+        assert_eq!(
+            mask_query("/x?access_token=abc&apiKey=1"),
+            "/x?access_token=***&apiKey=***"
+        );
         assert_eq!(mask_query("/display/ENG/Home"), "/display/ENG/Home");
     }
 
@@ -159,7 +176,15 @@ mod tests {
             e.query(&"q".repeat(1000));
         }
         let a = e.to_alert();
-        assert_eq!((a.ips.len(), a.user_agents.len(), a.spaces.len(), a.sample.len()), (4, 3, 8, 3));
+        assert_eq!(
+            (
+                a.ips.len(),
+                a.user_agents.len(),
+                a.spaces.len(),
+                a.sample.len()
+            ),
+            (4, 3, 8, 3)
+        );
         assert!(a.queries[0].len() < 300);
     }
 }

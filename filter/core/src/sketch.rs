@@ -23,7 +23,10 @@ pub struct SmallSet<const N: usize> {
 
 impl<const N: usize> Default for SmallSet<N> {
     fn default() -> Self {
-        SmallSet { slots: [0; N], len: 0 }
+        SmallSet {
+            slots: [0; N],
+            len: 0,
+        }
     }
 }
 
@@ -47,6 +50,11 @@ impl<const N: usize> SmallSet<N> {
     /// Distinct members (saturates at `N`).
     pub fn len(&self) -> u64 {
         u64::from(self.len)
+    }
+
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// Forgets everything.
@@ -135,9 +143,12 @@ mod serde_arrays {
         a.as_slice().serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u32; N], D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        d: D,
+    ) -> Result<[u32; N], D::Error> {
         let v = Vec::<u32>::deserialize(d)?;
-        v.try_into().map_err(|_| serde::de::Error::custom("wrong array length"))
+        v.try_into()
+            .map_err(|_| serde::de::Error::custom("wrong array length"))
     }
 }
 
@@ -175,7 +186,11 @@ mod tests {
         for ones in [1usize, 100, 256, 500] {
             let zeros = (BITS - ones) as f64;
             let want = (BITS as f64 * (BITS as f64 / zeros).ln()).round() as u64;
-            assert!(ESTIMATES[ones].abs_diff(want) <= 1, "{ones}: {} vs {want}", ESTIMATES[ones]);
+            assert!(
+                ESTIMATES[ones].abs_diff(want) <= 1,
+                "{ones}: {} vs {want}",
+                ESTIMATES[ones]
+            );
         }
     }
 }

@@ -30,7 +30,10 @@ impl fmt::Display for SnapshotError {
         match self {
             SnapshotError::Corrupt(m) => write!(f, "state snapshot is corrupt: {m}"),
             SnapshotError::Version { found, expected } => {
-                write!(f, "state snapshot version {found} cannot be read (this build reads {expected})")
+                write!(
+                    f,
+                    "state snapshot version {found} cannot be read (this build reads {expected})"
+                )
             }
         }
     }
@@ -53,10 +56,7 @@ pub(crate) fn encode(state: &State) -> Vec<u8> {
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     // Encoding plain data into a Vec cannot fail.
-    match postcard::to_extend(state, out) {
-        Ok(v) => v,
-        Err(_) => Vec::new(),
-    }
+    postcard::to_extend(state, out).unwrap_or_default()
 }
 
 pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
@@ -65,12 +65,18 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     }
     let found = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
     if found != VERSION {
-        return Err(SnapshotError::Version { found, expected: VERSION });
+        return Err(SnapshotError::Version {
+            found,
+            expected: VERSION,
+        });
     }
     let (state, rest) = postcard::take_from_bytes::<State>(&bytes[8..])
         .map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
     if !rest.is_empty() {
-        return Err(SnapshotError::Corrupt(format!("{} trailing bytes", rest.len())));
+        return Err(SnapshotError::Corrupt(format!(
+            "{} trailing bytes",
+            rest.len()
+        )));
     }
     Ok(state)
 }

@@ -71,6 +71,7 @@ pub(crate) struct Memo {
     pub at: TimeMs,
     pub count: u64,
     pub severity: Severity,
+    pub stage: u8,
 }
 
 /// Everything tracked for one user, address or session.
@@ -214,7 +215,11 @@ impl EntityState {
         }
         let closed = (b.today > 0).then_some(b.today as f32);
         if let Some(today) = closed {
-            b.mean = if b.days == 0 { today } else { b.mean + BASELINE_ALPHA * (today - b.mean) };
+            b.mean = if b.days == 0 {
+                today
+            } else {
+                b.mean + BASELINE_ALPHA * (today - b.mean)
+            };
             b.days = b.days.saturating_add(1);
         }
         b.day = day;

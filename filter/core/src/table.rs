@@ -29,7 +29,11 @@ pub(crate) struct TableSnapshot {
 
 impl Table {
     pub fn new(cap: usize) -> Table {
-        Table { map: HashMap::with_hasher(Hasher::with_seed(0x7ab1e)), cap: cap.max(1), evicted: 0 }
+        Table {
+            map: HashMap::with_hasher(Hasher::with_seed(0x7ab1e)),
+            cap: cap.max(1),
+            evicted: 0,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -50,13 +54,20 @@ impl Table {
         if self.map.len() >= self.cap && !self.map.contains_key(key) {
             self.evict(now, cooldown);
         }
-        self.map.raw_entry_mut().from_key(key).or_insert_with(|| (Box::from(key), EntityState::default())).1
+        self.map
+            .raw_entry_mut()
+            .from_key(key)
+            .or_insert_with(|| (Box::from(key), EntityState::default()))
+            .1
     }
 
     fn evict(&mut self, now: TimeMs, cooldown: i64) {
         let n = (self.cap / 16).max(1).min(self.map.len());
-        let mut order: Vec<(bool, TimeMs, &str)> =
-            self.map.iter().map(|(k, s)| (s.is_hot(now, cooldown), s.last_seen, &**k)).collect();
+        let mut order: Vec<(bool, TimeMs, &str)> = self
+            .map
+            .iter()
+            .map(|(k, s)| (s.is_hot(now, cooldown), s.last_seen, &**k))
+            .collect();
         if n < order.len() {
             order.select_nth_unstable(n);
             order.truncate(n);
@@ -69,10 +80,16 @@ impl Table {
     }
 
     pub fn snapshot(&self) -> TableSnapshot {
-        let mut entries: Vec<(String, EntityState)> =
-            self.map.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let mut entries: Vec<(String, EntityState)> = self
+            .map
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        TableSnapshot { entries, evicted: self.evicted }
+        TableSnapshot {
+            entries,
+            evicted: self.evicted,
+        }
     }
 
     pub fn restore(cap: usize, snap: TableSnapshot) -> Table {
@@ -93,7 +110,8 @@ mod tests {
     fn cap_holds_and_evictions_are_counted() {
         let mut t = Table::new(64);
         for i in 0..10_000i64 {
-            t.entry(&format!("10.0.{}.{}", i / 256, i % 256), i, 1000).last_seen = i;
+            t.entry(&format!("10.0.{}.{}", i / 256, i % 256), i, 1000)
+                .last_seen = i;
             assert!(t.len() <= 64);
         }
         assert_eq!(t.evicted() + t.len() as u64, 10_000);

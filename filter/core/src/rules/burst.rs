@@ -22,6 +22,7 @@ impl Rule for BurstRate {
             severity: tiered(level, cx.threshold.saturating_mul(2), cx.params.severity),
             window_start: cx.view.time - cx.params.window.as_ms(),
             what: format!("made {level} requests within {}", cx.params.window),
+            stage: 0,
         })
     }
 }

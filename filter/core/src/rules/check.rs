@@ -27,6 +27,8 @@ pub(crate) struct Finding {
     pub window_start: TimeMs,
     /// The rule-specific half of the summary sentence, after the entity's name.
     pub what: String,
+    /// A new kind of evidence (0 for the rule's first): a higher stage breaks through cooldown.
+    pub stage: u8,
 }
 
 /// One detection rule.

@@ -23,7 +23,11 @@ impl Rule for AccessDeniedProbing {
             threshold: cx.threshold,
             severity: tiered(count, cx.threshold, cx.params.severity),
             window_start: cx.state.denied.start,
-            what: format!("got {count} denied or missing answers on content within {}", cx.params.window),
+            what: format!(
+                "got {count} denied or missing answers on content within {}",
+                cx.params.window
+            ),
+            stage: 0,
         })
     }
 }

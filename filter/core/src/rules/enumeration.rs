@@ -49,6 +49,7 @@ impl Rule for MassEnumeration {
                 "read {pages} distinct pages in {spaces} spaces ({steps} pagination steps) within {}",
                 p.window
             ),
+            stage: 0,
         })
     }
 }

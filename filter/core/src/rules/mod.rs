@@ -140,9 +140,11 @@ impl RuleId {
             RuleId::BulkExport => p(m(30), 15, 8, Severity::Medium),
             RuleId::SpaceExport => p(m(60), 1, 1, Severity::High),
             RuleId::SensitiveSearch => p(m(60), 1, 1, Severity::Medium),
-            RuleId::BaselineDeviation => {
-                Params { factor: 5.0, warmup_days: 5, ..p(m(24 * 60), 60, 40, Severity::Medium) }
-            }
+            RuleId::BaselineDeviation => Params {
+                factor: 5.0,
+                warmup_days: 5,
+                ..p(m(24 * 60), 60, 40, Severity::Medium)
+            },
             RuleId::SessionAnomaly => Params {
                 session_threshold: 20,
                 ..p(m(60), 6, 4, Severity::Medium)
@@ -162,7 +164,10 @@ impl fmt::Display for RuleId {
 impl FromStr for RuleId {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        RuleId::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| format!("unknown rule `{s}`"))
+        RuleId::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| format!("unknown rule `{s}`"))
     }
 }
 
@@ -270,7 +275,10 @@ pub(crate) fn validate(id: RuleId, c: &RuleConfig) -> Result<(), ConfigError> {
     ];
     for (k, present) in given {
         if present && !id.extra_keys().contains(&k) {
-            return Err(ConfigError::new(key(k), format!("not a setting of rule `{id}`")));
+            return Err(ConfigError::new(
+                key(k),
+                format!("not a setting of rule `{id}`"),
+            ));
         }
     }
     if c.window.is_some_and(|w| w.as_ms() == 0) {
@@ -290,7 +298,10 @@ pub(crate) fn validate(id: RuleId, c: &RuleConfig) -> Result<(), ConfigError> {
     }
     for (role, o) in &c.roles {
         if o.threshold == Some(0) {
-            return Err(ConfigError::new(key(&format!("roles.{role}.threshold")), "must be at least 1"));
+            return Err(ConfigError::new(
+                key(&format!("roles.{role}.threshold")),
+                "must be at least 1",
+            ));
         }
     }
     if c.factor.is_some_and(|f| !(f.is_finite() && f > 1.0)) {

@@ -10,14 +10,18 @@ use crate::identity::{Directory, Grant};
 use crate::rules::Params;
 
 /// A grant of administration in an audit record: (grantee, what was granted).
-pub(crate) fn grant_in<'a>(action: &'a AuditAction<'_>, dir: &Directory) -> Option<(&'a str, String)> {
+pub(crate) fn grant_in<'a>(
+    action: &'a AuditAction<'_>,
+    dir: &Directory,
+) -> Option<(&'a str, String)> {
     match action {
         AuditAction::GroupMembershipAdded { user, group } if dir.is_privileged_group(group) => {
             Some((user, format!("membership of group {group}")))
         }
-        AuditAction::GlobalPermissionGranted { grantee, permission }
-            if dir.is_privileged_permission(permission) =>
-        {
+        AuditAction::GlobalPermissionGranted {
+            grantee,
+            permission,
+        } if dir.is_privileged_permission(permission) => {
             Some((grantee, format!("global permission {permission}")))
         }
         _ => None,
@@ -35,7 +39,10 @@ pub(crate) fn on_grant(
     let by = actor.map(|a| format!(" by {a}")).unwrap_or_default();
     let fresh = created.filter(|&c| now >= c && now - c <= p.recent.as_ms());
     let (severity, note) = match fresh {
-        Some(c) => (Severity::Critical, format!(", {} min after the account was created", (now - c) / 60_000)),
+        Some(c) => (
+            Severity::Critical,
+            format!(", {} min after the account was created", (now - c) / 60_000),
+        ),
         None => (p.severity.max(Severity::Medium), String::new()),
     };
     Finding {
@@ -44,6 +51,7 @@ pub(crate) fn on_grant(
         severity,
         window_start: fresh.unwrap_or(now),
         what: format!("was granted {what}{by}{note}"),
+        stage: 0,
     }
 }
 
@@ -67,9 +75,14 @@ pub(crate) fn after_grant(
         window_start: grant.at,
         what: format!(
             "{} {} min after being granted {}",
-            if exporting { "exported content" } else { "mass-read content" },
+            if exporting {
+                "exported content"
+            } else {
+                "mass-read content"
+            },
             (now - grant.at) / 60_000,
             grant.source
         ),
+        stage: 1,
     })
 }

@@ -7,10 +7,30 @@ use crate::rules::RuleId;
 
 /// Built-in credential-like terms (lowercase); `rules.sensitive-search.terms` adds more.
 pub const TERMS: &[&str] = &[
-    "password", "passwd", "passwort", "secret", "token", "api key", "apikey", "api_key",
-    "private key", "ssh key", "id_rsa", "vpn", "openconnect", "aws_secret_access_key",
-    "aws_access_key_id", "credential", "remote access", "keystore", "kubeconfig", "begin rsa",
-    "client_secret", "login details", "root access", "admin account",
+    "password",
+    "passwd",
+    "passwort",
+    "secret",
+    "token",
+    "api key",
+    "apikey",
+    "api_key",
+    "private key",
+    "ssh key",
+    "id_rsa",
+    "vpn",
+    "openconnect",
+    "aws_secret_access_key",
+    "aws_access_key_id",
+    "credential",
+    "remote access",
+    "keystore",
+    "kubeconfig",
+    "begin rsa",
+    "client_secret",
+    "login details",
+    "root access",
+    "admin account",
 ];
 
 /// Whether a search query mentions a credential-like term.
@@ -44,7 +64,11 @@ impl Rule for SensitiveSearch {
             3..=5 => base,
             _ => base.raised(),
         };
-        let severity = if cx.view.agent_kind.is_programmatic() { severity.raised() } else { severity };
+        let severity = if cx.view.agent_kind.is_programmatic() {
+            severity.raised()
+        } else {
+            severity
+        };
         let q = cx.view.query.unwrap_or_default();
         let q: String = q.chars().take(80).collect();
         Some(Finding {
@@ -56,6 +80,7 @@ impl Rule for SensitiveSearch {
                 "searched for credential terms {count} times ({distinct} distinct queries) within {}, last \"{q}\"",
                 cx.params.window
             ),
+            stage: 0,
         })
     }
 }

@@ -24,9 +24,17 @@ impl Rule for SessionAnomaly {
         let (ips, sessions, agents) = (s.ips.len(), s.sessions.len(), s.agents.len());
         let (count, threshold, what) = if cx.kind == EntityKind::Session {
             if ips >= SESSION_IPS {
-                (ips, SESSION_IPS, format!("moved between {ips} client addresses"))
+                (
+                    ips,
+                    SESSION_IPS,
+                    format!("moved between {ips} client addresses"),
+                )
             } else if agents >= SESSION_AGENTS {
-                (agents, SESSION_AGENTS, format!("changed user agent {} times", agents - 1))
+                (
+                    agents,
+                    SESSION_AGENTS,
+                    format!("changed user agent {} times", agents - 1),
+                )
             } else {
                 return None;
             }
@@ -34,7 +42,11 @@ impl Rule for SessionAnomaly {
             if ips >= cx.threshold {
                 (ips, cx.threshold, format!("used {ips} client addresses"))
             } else if sessions >= p.session_threshold {
-                (sessions, p.session_threshold, format!("used {sessions} sessions"))
+                (
+                    sessions,
+                    p.session_threshold,
+                    format!("used {sessions} sessions"),
+                )
             } else {
                 return None;
             }
@@ -45,6 +57,7 @@ impl Rule for SessionAnomaly {
             severity: tiered(count, threshold, p.severity),
             window_start: s.window.start,
             what: format!("{what} within {}", p.window),
+            stage: 0,
         })
     }
 }
