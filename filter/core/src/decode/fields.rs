@@ -75,7 +75,11 @@ impl<'a> Cursor<'a> {
         // backslashes is escaped and the search goes on.
         while let Some(off) = self.s[from..].find('"') {
             let i = from + off;
-            let run = b[start..i].iter().rev().take_while(|&&c| c == b'\\').count();
+            let run = b[start..i]
+                .iter()
+                .rev()
+                .take_while(|&&c| c == b'\\')
+                .count();
             if run % 2 == 0 {
                 self.pos = i + 1;
                 let raw = &self.s[start..i];
@@ -183,7 +187,8 @@ pub(crate) fn byte_count(s: &str) -> Result<u64, &'static str> {
 
 /// The first address of an `X-Forwarded-For` value (`client, proxy1, proxy2`), unbracketed.
 pub(crate) fn first_forwarded(s: &str) -> Option<&str> {
-    let first = s.split(',').next()?.trim_ascii();
+    // Quotes appear when the pattern was customised as `"%{X-Forwarded-For}i"`.
+    let first = s.trim_matches('"').split(',').next()?.trim_ascii();
     let first = first
         .strip_prefix('[')
         .and_then(|r| r.split(']').next())
@@ -255,6 +260,11 @@ mod tests {
             Some("2001:db8::7")
         );
         assert_eq!(first_forwarded("-"), None);
+        assert_eq!(first_forwarded("\"-\""), None);
+        assert_eq!(
+            first_forwarded("\"198.51.100.7, 10.0.0.1\""),
+            Some("198.51.100.7")
+        );
         assert_eq!(split_request("GET /a b HTTP/1.1"), ("GET", "/a b"));
         assert_eq!(split_request("GET /x"), ("GET", "/x"));
         assert_eq!(split_request("-"), ("", ""));

@@ -1,6 +1,18 @@
 //! Decoders: one file per input format, each turning a line into zero or more [`AccessEvent`]s.
 //!
-//! Decoders borrow from the line where they can and never panic, whatever the bytes.
+//! | format              | file          | notes                                                  |
+//! |---------------------|---------------|--------------------------------------------------------|
+//! | `confluence-access` | `access.rs`   | default `conf_access_log` pattern, optional leading XFF |
+//! | `combined`          | `combined.rs` | nginx/Apache combined (and common, and nginx `main`)   |
+//! | `json`              | `json.rs`     | field map of [`DecodeConfig`]; wrapped `log`/`message` lines |
+//! | `audit`             | `audit.rs`    | four Atlassian shapes, single records or pages         |
+//! | `auto`              | `sniff.rs`    | per-line sniffing, last format tried first             |
+//!
+//! Text formats borrow every field from the line (no allocation per field); JSON formats
+//! borrow from the parsed record. Timestamps are parsed by hand in `time.rs`. Decoders never
+//! panic, whatever the bytes: a line that does not decode is rejected with one of the fixed
+//! [`reason`]s. Invalid UTF-8 in a text line is replaced (U+FFFD) rather than rejected; a JSON
+//! line must be UTF-8. Blank lines decode to no event.
 
 use crate::event::AccessEvent;
 use serde::{Deserialize, Serialize};
@@ -75,7 +87,7 @@ pub const MAX_JSON_LINE: usize = 16 << 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Format {
-    /// Sniff the format from the first line that decodes, then keep it.
+    /// Sniff every line cheaply, trying the format of the last line that decoded first.
     Auto,
     /// Confluence Data Center/Server `conf_access_log`.
     ConfluenceAccess,
