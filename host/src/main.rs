@@ -1,6 +1,47 @@
-//! The `wikiwatch` command.
-mod simulate;
+//! The `wikiwatch` command: replay logs through the detector component (or natively), scope an
+//! entity's activity, check a config, benchmark the two engines, simulate traffic.
 
-fn main() {
-    let _ = simulate::generate(1, 1);
+mod bench;
+mod cache;
+mod check;
+mod cli;
+mod component;
+mod engine;
+mod fail;
+mod input;
+mod merge;
+mod replay;
+mod scope;
+#[path = "/tmp/h3_simulate_stub.rs"]
+mod simulate; // DEV-ONLY
+mod summary;
+mod wit_convert;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print to stdout and succeed; real usage errors exit 2.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match &cli.command {
+        cli::Command::Replay(a) => replay::run(a),
+        cli::Command::Scope(a) => scope::run(a),
+        cli::Command::CheckConfig(a) => check::run(a),
+        cli::Command::Bench(a) => bench::run(a),
+        cli::Command::Simulate(a) => simulate::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail::report(&e),
+    }
 }

@@ -1,0 +1,170 @@
+//! Command-line interface (clap derive). The help texts are the user documentation.
+
+use crate::simulate::SimulateArgs;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Detects Confluence scraping (MITRE ATT&CK AN1019, T1213.001) in access and audit logs.
+///
+/// The detector is a WebAssembly component embedded in this binary and run in wasmtime with
+/// no filesystem, network, clock or environment, under memory and time limits.
+///
+/// Exit codes: 0 ok; 1 I/O error (unreadable input, cannot write output); 2 usage or config
+/// error; 3 the detector component failed (trap, out of fuel or time, memory limit).
+#[derive(Debug, Parser)]
+#[command(name = "wikiwatch", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Replays logs through the detector: alerts as JSON Lines, a summary on stderr.
+    #[command(after_help = REPLAY_EXAMPLES)]
+    Replay(ReplayArgs),
+    /// What one user, address or session read, searched, exported and downloaded.
+    #[command(after_help = SCOPE_EXAMPLES)]
+    Scope(ScopeArgs),
+    /// Validates a config file and prints the effective thresholds per rule.
+    #[command(after_help = "Example:\n  wikiwatch check-config examples/config.json")]
+    CheckConfig(CheckConfigArgs),
+    /// Replays the same input natively and through the component; prints lines/s of each.
+    #[command(
+        after_help = "Examples:\n  wikiwatch bench                  # 1,000,000 generated lines\n  wikiwatch bench --lines 200000\n  wikiwatch bench access.log"
+    )]
+    Bench(BenchArgs),
+    /// Generates labelled synthetic Confluence traffic.
+    Simulate(SimulateArgs),
+}
+
+const REPLAY_EXAMPLES: &str = "\
+Examples:
+  wikiwatch replay examples/logs/confluence-access.log
+  wikiwatch replay --config examples/config.json --alerts alerts.jsonl access.log.1.gz access.log
+  zcat access.log.gz | wikiwatch replay -
+  wikiwatch replay access.log audit:audit.jsonl      # two streams merged by event time
+  wikiwatch replay --state wikiwatch.state today.log # keeps baselines across runs
+
+Inputs: `-` is stdin; gzip input is read transparently; FORMAT:PATH sets the format of one
+input. Several inputs are merged by event time into one stream (one engine).";
+
+const SCOPE_EXAMPLES: &str = "\
+Examples:
+  wikiwatch scope --entity user:mallory access.log
+  wikiwatch scope --entity ip:10.1.0.17 --from 2026-10-07T14:00:00Z --to 2026-10-07T15:00:00Z access.log
+  wikiwatch scope --entity user:mallory --json access.log audit:audit.jsonl";
+
+/// Which detector runs the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineKind {
+    /// The WebAssembly component in wasmtime (sandboxed; the default).
+    Component,
+    /// The same core compiled into this binary.
+    Native,
+}
+
+/// Limits of the component sandbox.
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Load this component instead of the embedded one (must export wit/wikiwatch.wit).
+    #[arg(long, value_name = "FILE")]
+    pub module: Option<PathBuf>,
+    /// Guest memory limit in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 512)]
+    pub max_memory: usize,
+    /// Fuel per call into the component (off by default: it slows the guest down; an epoch
+    /// deadline bounds every call instead).
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+    /// Wall-clock limit of one call into the component, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub call_timeout: u64,
+}
+
+/// `wikiwatch replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Input format of every input without its own `FORMAT:` prefix
+    /// (auto, confluence-access, combined, audit (alias cloud-audit), json).
+    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    pub format: String,
+    /// Config JSON (DESIGN §6); the built-in default config when absent.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where detection runs.
+    #[arg(long, value_enum, default_value_t = EngineKind::Component)]
+    pub engine: EngineKind,
+    /// Write alerts (JSON Lines) here instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub alerts: Option<PathBuf>,
+    /// Engine state file: restored at start when it exists, saved at the end.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Lines per call into the detector.
+    #[arg(long, default_value_t = 4096, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch: u32,
+    /// Component sandbox.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+    /// Log files (`-` for stdin, `.gz` read transparently, `FORMAT:PATH` for a per-file format).
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<String>,
+}
+
+/// `wikiwatch scope`.
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
+    /// The entity: `user:NAME`, `ip:ADDR` or `session:ID` (raw id, or the hash alerts print).
+    #[arg(long, value_name = "KIND:ID")]
+    pub entity: String,
+    /// Only events at or after this time (RFC 3339, e.g. 2026-10-07T14:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Only events before this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Input format of inputs without a `FORMAT:` prefix.
+    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    pub format: String,
+    /// Config JSON (for the `json` field map and classification extensions).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Log files (`-` for stdin, `.gz` read transparently, `FORMAT:PATH` for a per-file format).
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<String>,
+}
+
+/// `wikiwatch check-config`.
+#[derive(Debug, Args)]
+pub struct CheckConfigArgs {
+    /// The config JSON file.
+    pub file: PathBuf,
+}
+
+/// `wikiwatch bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// A log to replay; a generated Confluence access log when absent.
+    pub file: Option<String>,
+    /// Lines to generate when no file is given.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub lines: usize,
+    /// Runs of each engine (the median is reported).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// Input format.
+    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    pub format: String,
+    /// Config JSON.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Component sandbox.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+}

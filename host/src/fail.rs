@@ -1,0 +1,57 @@
+//! Typed failures that pick the exit code. Anything else is an I/O failure (exit 1).
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// Bad usage or config: exit 2.
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+/// The detector component failed (trap, fuel, deadline, memory limit, bad module): exit 3.
+#[derive(Debug)]
+pub struct GuestFailure(pub String);
+
+impl fmt::Display for Usage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Display for GuestFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+impl std::error::Error for GuestFailure {}
+
+/// An `anyhow` error of kind [`Usage`].
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(Usage(msg.into()))
+}
+
+/// An `anyhow` error of kind [`GuestFailure`].
+pub fn guest(msg: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(GuestFailure(msg.into()))
+}
+
+/// Reports `err` on stderr and picks the exit code. A broken pipe (e.g. `| head`) is a
+/// normal end, not an error.
+pub fn report(err: &anyhow::Error) -> ExitCode {
+    let broken_pipe = err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    });
+    if broken_pipe {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("wikiwatch: {err:#}");
+    if err.chain().any(|e| e.is::<Usage>()) {
+        ExitCode::from(2)
+    } else if err.chain().any(|e| e.is::<GuestFailure>()) {
+        ExitCode::from(3)
+    } else {
+        ExitCode::from(1)
+    }
+}

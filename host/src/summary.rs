@@ -1,0 +1,173 @@
+//! The human summary of a replay, printed on stderr.
+
+use crate::input::InputSpec;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+use wikiwatch_core::{Alert, Severity, Stats};
+
+/// Rejected lines shown with their position.
+const SAMPLES: usize = 5;
+/// Entities listed under "top entities".
+const TOP: usize = 5;
+
+/// Counts of one input.
+#[derive(Debug, Default, Clone)]
+pub struct InputCount {
+    /// Path or `<stdin>`.
+    pub label: String,
+    /// Non-blank lines read.
+    pub lines: u64,
+    /// Events decoded from it (merged replays only; a single stream's come from the engine).
+    pub events: u64,
+    /// Lines rejected.
+    pub rejected: u64,
+}
+
+/// What the host saw while replaying.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// Per input, in command-line order.
+    pub inputs: Vec<InputCount>,
+    /// `FILE:LINE: reason` of the first rejected lines.
+    pub samples: Vec<String>,
+    /// Alerts per entity: (count, worst severity).
+    entities: BTreeMap<(String, String), (u64, Severity)>,
+    /// Alerts written.
+    pub alerts: u64,
+    /// Events were decoded by the host and merged by time.
+    pub merged: bool,
+}
+
+impl Summary {
+    /// An empty summary for `specs`.
+    pub fn new(specs: &[InputSpec], merged: bool) -> Summary {
+        Summary {
+            inputs: specs
+                .iter()
+                .map(|s| InputCount {
+                    label: s.label.clone(),
+                    ..InputCount::default()
+                })
+                .collect(),
+            merged,
+            ..Summary::default()
+        }
+    }
+
+    /// Records a rejected line.
+    pub fn reject(&mut self, input: usize, line: u64, reason: &str) {
+        if let Some(c) = self.inputs.get_mut(input) {
+            c.rejected += 1;
+            if self.samples.len() < SAMPLES {
+                self.samples.push(format!("{}:{line}: {reason}", c.label));
+            }
+        }
+    }
+
+    /// Records an alert written.
+    pub fn alert(&mut self, a: &Alert) {
+        self.alerts += 1;
+        let e = self
+            .entities
+            .entry((a.entity.kind.as_str().to_string(), a.entity.id.clone()))
+            .or_insert((0, a.severity));
+        e.0 += 1;
+        e.1 = e.1.max(a.severity);
+    }
+
+    /// The summary text.
+    pub fn render(&self, stats: &Stats, engine: &str, elapsed: Duration) -> String {
+        let mut s = String::new();
+        let lines: u64 = self.inputs.iter().map(|i| i.lines).sum();
+        let rejected: u64 = self.inputs.iter().map(|i| i.rejected).sum();
+        let secs = elapsed.as_secs_f64().max(1e-9);
+        let _ = writeln!(s, "wikiwatch replay ({engine} engine)");
+        let _ = writeln!(
+            s,
+            "  lines read      {lines}  ({:.0} lines/s, {:.2} s)",
+            lines as f64 / secs,
+            elapsed.as_secs_f64()
+        );
+        let _ = writeln!(s, "  events          {}", stats.events);
+        if self.inputs.len() > 1 {
+            for i in &self.inputs {
+                let _ = writeln!(
+                    s,
+                    "    {:<40} {} lines, {} events, {} rejected",
+                    i.label, i.lines, i.events, i.rejected
+                );
+            }
+        }
+        let _ = writeln!(s, "  rejected lines  {rejected}");
+        let reasons = if self.merged {
+            None
+        } else {
+            Some(&stats.rejected_reasons)
+        };
+        for (reason, n) in reasons.into_iter().flatten() {
+            let _ = writeln!(s, "    {n:>8}  {reason}");
+        }
+        for sample in &self.samples {
+            let _ = writeln!(s, "    e.g. {sample}");
+        }
+        if stats.late > 0 {
+            let _ = writeln!(s, "  late events     {} (skipped)", stats.late);
+        }
+        let _ = writeln!(s, "  alerts          {}", self.alerts);
+        for (rule, n) in &stats.alerts_by_rule {
+            let _ = writeln!(s, "    {n:>8}  {rule}");
+        }
+        if !stats.alerts_by_severity.is_empty() {
+            let by: Vec<String> = stats
+                .alerts_by_severity
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect();
+            let _ = writeln!(s, "    by severity: {}", by.join(", "));
+        }
+        if !self.entities.is_empty() {
+            let mut top: Vec<_> = self.entities.iter().collect();
+            // Most alerts first, then worst severity, then name: a stable order.
+            top.sort_by(|a, b| {
+                b.1 .0
+                    .cmp(&a.1 .0)
+                    .then(b.1 .1.cmp(&a.1 .1))
+                    .then(a.0.cmp(b.0))
+            });
+            let _ = writeln!(s, "  top entities");
+            for ((kind, id), (n, sev)) in top.into_iter().take(TOP) {
+                let _ = writeln!(s, "    {n:>8}  {kind}:{id} (worst {sev})");
+            }
+        }
+        let pairs = |m: &BTreeMap<String, u64>| {
+            m.iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !stats.allowed_events.is_empty() || !stats.suppressed.is_empty() {
+            let _ = writeln!(
+                s,
+                "  allow-list      events allowed: {}",
+                pairs(&stats.allowed_events)
+            );
+            let _ = writeln!(
+                s,
+                "                  alerts suppressed: {}",
+                pairs(&stats.suppressed)
+            );
+        }
+        let evicted: u64 = stats.evicted.values().sum();
+        let _ = writeln!(
+            s,
+            "  evictions       {evicted}{}",
+            if evicted > 0 {
+                format!(" ({})", pairs(&stats.evicted))
+            } else {
+                String::new()
+            }
+        );
+        s
+    }
+}
