@@ -12,8 +12,7 @@ mod input;
 mod merge;
 mod replay;
 mod scope;
-#[path = "/tmp/h3_simulate_stub.rs"]
-mod simulate; // DEV-ONLY
+mod simulate;
 mod summary;
 mod wit_convert;
 
