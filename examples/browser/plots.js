@@ -1,0 +1,136 @@
+// Plain SVG line plots: no library, no network. Time on x (UTC), counts on y.
+const NS = "http://www.w3.org/2000/svg";
+export const COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"];
+const SEVERITY_COLOR = { low: "#7f7f7f", medium: "#ff7f0e", high: "#d62728", critical: "#7b0000" };
+
+function el(name, attrs = {}, text) {
+  const e = document.createElementNS(NS, name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function fmtTime(ms, spanMs) {
+  const iso = new Date(ms).toISOString();
+  return spanMs > 2 * 86400e3 ? iso.slice(5, 10) + " " + iso.slice(11, 16) : iso.slice(11, 16);
+}
+
+function niceMax(v) {
+  if (v <= 0) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+// Too many points for the width: sum into wider buckets, shown as a per-minute average.
+function downsample(points, maxPoints) {
+  if (points.length <= maxPoints) return { points, factor: 1 };
+  const t0 = points[0][0], t1 = points[points.length - 1][0];
+  const factor = Math.ceil((t1 - t0) / 60000 / maxPoints) || 1;
+  const width = factor * 60000;
+  const out = new Map();
+  for (const [t, n] of points) {
+    const b = t0 + Math.floor((t - t0) / width) * width;
+    out.set(b, (out.get(b) || 0) + n);
+  }
+  return { points: [...out.entries()].map(([t, n]) => [t, n / factor]), factor };
+}
+
+/**
+ * Draws series [{label, color, points:[[ms, y]], step}] and markers [{t, label, color, series}]
+ * into `host`. Returns the svg.
+ */
+export function linePlot(host, { series, markers = [], yLabel, width = 1000, height = 280 }) {
+  host.replaceChildren();
+  const m = { l: 56, r: 12, t: 12, b: 36 };
+  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, class: "plot-svg", role: "img" });
+  const all = series.flatMap((s) => s.points);
+  if (!all.length) {
+    svg.append(el("text", { x: width / 2, y: height / 2, "text-anchor": "middle", class: "muted" }, "no data"));
+    host.append(svg);
+    return svg;
+  }
+  let tMin = Math.min(...all.map((p) => p[0]), ...markers.map((k) => k.t));
+  let tMax = Math.max(...all.map((p) => p[0]), ...markers.map((k) => k.t));
+  if (tMax === tMin) tMax = tMin + 60000;
+  const yMax = niceMax(Math.max(...all.map((p) => p[1])));
+  const x = (t) => m.l + ((t - tMin) / (tMax - tMin)) * (width - m.l - m.r);
+  const y = (v) => height - m.b - (v / yMax) * (height - m.t - m.b);
+  // Axes and grid.
+  for (let i = 0; i <= 4; i++) {
+    const v = (yMax * i) / 4;
+    svg.append(el("line", { x1: m.l, x2: width - m.r, y1: y(v), y2: y(v), class: "grid" }));
+    svg.append(el("text", { x: m.l - 6, y: y(v) + 4, "text-anchor": "end", class: "tick" }, +v.toFixed(1)));
+  }
+  for (let i = 0; i <= 6; i++) {
+    const t = tMin + ((tMax - tMin) * i) / 6;
+    svg.append(el("text", { x: x(t), y: height - m.b + 16, "text-anchor": "middle", class: "tick" }, fmtTime(t, tMax - tMin)));
+  }
+  svg.append(el("text", { x: 12, y: m.t + 8, class: "tick", transform: `rotate(-90 12 ${m.t + 8})`, "text-anchor": "end" }, yLabel));
+  svg.append(el("text", { x: width - m.r, y: height - 4, "text-anchor": "end", class: "tick" }, "UTC"));
+  for (const s of series) {
+    const d = s.points.map(([t, v], i) => {
+      const px = x(t).toFixed(1), py = y(v).toFixed(1);
+      if (i === 0) return `M${px},${py}`;
+      return s.step ? `H${px}V${py}` : `L${px},${py}`;
+    }).join("");
+    const path = el("path", { d, fill: "none", stroke: s.color, "stroke-width": 1.6, class: "series" });
+    path.append(el("title", {}, s.label));
+    svg.append(path);
+  }
+  for (const k of markers) {
+    const cx = x(k.t);
+    const g = el("g", { class: "marker" });
+    g.append(el("line", { x1: cx, x2: cx, y1: m.t, y2: height - m.b, stroke: k.color, "stroke-dasharray": "3,3", "stroke-width": 1 }));
+    g.append(el("path", { d: `M${cx - 5},${m.t} L${cx + 5},${m.t} L${cx},${m.t + 8} Z`, fill: k.color }));
+    g.append(el("title", {}, k.label));
+    svg.append(g);
+  }
+  host.append(svg);
+  return svg;
+}
+
+/** Requests per minute of each entity, alert markers coloured by severity. */
+export function ratePlot(host, entities, alerts) {
+  const series = entities.map((e, i) => {
+    const ds = downsample(e.minutes, 800);
+    return { label: `${e.kind} ${e.id}`, color: COLORS[i % COLORS.length], points: ds.points, factor: ds.factor };
+  });
+  const shown = new Set(entities.map((e) => `${e.kind}\u0000${e.id}`));
+  const markers = alerts
+    .filter((a) => shown.has(`${a.entity.kind}\u0000${a.entity.id}`))
+    .map((a) => ({ t: Date.parse(a.time), color: SEVERITY_COLOR[a.severity] || "#000", label: `${a.time} ${a.rule} (${a.severity}) ${a.entity.kind} ${a.entity.id}` }));
+  const factor = Math.max(1, ...series.map((s) => s.factor));
+  linePlot(host, { series, markers, yLabel: factor > 1 ? `requests/min (avg over ${factor} min)` : "requests/min" });
+  host.append(legend(series));
+}
+
+/** Cumulative distinct pages of one entity, with its alerts. */
+export function pagesPlot(host, entity, alerts) {
+  const pts = entity ? entity.pages.slice() : [];
+  if (pts.length) pts.unshift([pts[0][0], 0]);
+  const mine = entity ? alerts.filter((a) => a.entity.kind === entity.kind && a.entity.id === entity.id) : [];
+  linePlot(host, {
+    series: entity ? [{ label: `${entity.kind} ${entity.id}`, color: COLORS[0], points: pts, step: true }] : [],
+    markers: mine.map((a) => ({ t: Date.parse(a.time), color: SEVERITY_COLOR[a.severity] || "#000", label: `${a.time} ${a.rule} (${a.severity})` })),
+    yLabel: "distinct pages",
+  });
+  if (entity) {
+    const p = document.createElement("p");
+    p.className = "muted";
+    p.textContent = `${entity.distinct_pages} distinct pages${entity.saturated ? " (capped)" : ""} in ${entity.total} requests`;
+    host.append(p);
+  }
+}
+
+function legend(series) {
+  const div = document.createElement("div");
+  div.className = "legend";
+  for (const s of series) {
+    const span = document.createElement("span");
+    span.innerHTML = `<i style="background:${s.color}"></i>`;
+    span.append(document.createTextNode(s.label));
+    div.append(span);
+  }
+  return div;
+}

@@ -1,0 +1,114 @@
+// Runs the detector off the main thread so a 100 MB log does not freeze the page.
+// Messages in:  {type:"validate", id, config} | {type:"run", files:[File|Blob+name], config, format}
+// Messages out: {type:"ready"} | {type:"validated", id, ok, message, effective}
+//               {type:"progress", done, total, events, alerts} | {type:"done", ...} | {type:"error", message}
+import init, { Detector } from "./pkg/wikiwatch_web.js";
+
+const ready = init().then(() => postMessage({ type: "ready", defaultConfig: Detector.defaultConfig() }));
+
+onmessage = async (msg) => {
+  await ready;
+  const m = msg.data;
+  try {
+    if (m.type === "validate") validate(m);
+    else if (m.type === "run") await run(m);
+  } catch (e) {
+    postMessage({ type: "error", message: String(e && e.message ? e.message : e) });
+  }
+};
+
+function validate({ id, config }) {
+  try {
+    const d = new Detector(config);
+    const effective = d.effectiveConfig();
+    d.free();
+    postMessage({ type: "validated", id, ok: true, effective });
+  } catch (e) {
+    postMessage({ type: "validated", id, ok: false, message: e.message });
+  }
+}
+
+// Bytes of a file, decompressed when it is gzip (by name or by magic number), counting the
+// compressed bytes read so progress is against the file's size.
+async function openStream(file, onBytes) {
+  const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
+  const gz = /\.gz$/i.test(file.name || "") || (head[0] === 0x1f && head[1] === 0x8b);
+  const counted = file.stream().pipeThrough(new TransformStream({
+    transform(chunk, c) { onBytes(chunk.byteLength); c.enqueue(chunk); },
+  }));
+  return gz ? counted.pipeThrough(new DecompressionStream("gzip")) : counted;
+}
+
+function progressReporter(total) {
+  let done = 0, last = 0;
+  return {
+    add(n) { done += n; },
+    maybe(detector, alerts, force) {
+      const now = performance.now();
+      if (!force && now - last < 100) return;
+      last = now;
+      const s = detector.stats();
+      postMessage({ type: "progress", done, total, events: s.events, alerts });
+    },
+  };
+}
+
+async function run({ files, config, format }) {
+  const t0 = performance.now();
+  const fmt = format && format !== "auto" ? format : undefined;
+  const detector = new Detector(config, fmt);
+  detector.trackActivity();
+  const total = files.reduce((n, f) => n + f.size, 0);
+  const progress = progressReporter(total);
+  const alerts = [];
+  if (files.length === 1) {
+    const reader = (await openStream(files[0], (n) => progress.add(n))).getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const a of detector.feedBytes(value)) alerts.push(a);
+      progress.maybe(detector, alerts.length);
+    }
+  } else {
+    await runMerged(detector, files, fmt, progress, alerts);
+  }
+  for (const a of detector.finish()) alerts.push(a);
+  progress.maybe(detector, alerts.length, true);
+  const stats = detector.stats();
+  const inputs = files.length > 1 ? detector.inputCounts() : null;
+  const activity = detector.activity(6, alertedEntities(alerts));
+  const effective = detector.effectiveConfig();
+  detector.free();
+  postMessage({
+    type: "done", alerts, stats, activity, effective,
+    inputs, elapsedMs: performance.now() - t0, bytes: total, files: files.map((f) => f.name),
+  });
+}
+
+// User and ip entities with alerts, most alerted first (sessions are hashed: nothing to plot).
+function alertedEntities(alerts) {
+  const n = new Map();
+  for (const a of alerts) {
+    if (a.entity.kind === "session") continue;
+    const k = JSON.stringify([a.entity.kind, a.entity.id]);
+    n.set(k, (n.get(k) || 0) + 1);
+  }
+  return [...n.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k]) => JSON.parse(k));
+}
+
+// Merges several inputs by event time inside the module (the CLI's merge: each file decoded
+// in its own format, earliest event first, ties to the file given first). The module says
+// which file it needs bytes from next, so only a chunk or so per file is held at once.
+async function runMerged(detector, files, format, progress, alerts) {
+  const readers = [];
+  for (const f of files) {
+    detector.addInput(format);
+    readers.push((await openStream(f, (n) => progress.add(n))).getReader());
+  }
+  for (let i = detector.hungryInput(); i >= 0; i = detector.hungryInput()) {
+    const { value, done } = await readers[i].read();
+    const raised = done ? detector.endInput(i) : detector.feedInput(i, value);
+    for (const a of raised) alerts.push(a);
+    progress.maybe(detector, alerts.length);
+  }
+}
