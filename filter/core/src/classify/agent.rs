@@ -8,8 +8,9 @@
 //! `Mozilla/5.0 ... WindowsPowerShell/5.1` a script, while a plain browser string (even one a
 //! script sends to pass as a browser) stays a browser.
 
+use super::memo::{hash, Memo};
 use super::{AgentKind, ClassifyConfig};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// Known attack, recon and scraping tools (several name Confluence outright).
 pub(super) static ATTACK_TOOLS: &[&str] = &[
@@ -232,6 +233,8 @@ pub struct AgentTable {
     matcher: Option<AhoCorasick>,
     /// Index into [`RANKED`] of each pattern, by pattern id.
     rank: Vec<u8>,
+    /// Verdicts for recently seen strings, so repeated agents skip the scan.
+    memo: Memo,
 }
 
 impl AgentTable {
@@ -257,9 +260,10 @@ impl AgentTable {
         let matcher = AhoCorasick::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .ok();
-        AgentTable { matcher, rank }
+        AgentTable { matcher, rank, memo: Memo::new() }
     }
 
     /// Classifies one User-Agent string.
@@ -271,6 +275,17 @@ impl AgentTable {
         if SCRIPT_EXACT.iter().any(|s| ua.eq_ignore_ascii_case(s)) {
             return AgentKind::Script;
         }
+        let key = hash(ua.as_bytes());
+        if let Some(kind) = self.memo.get(key) {
+            return kind;
+        }
+        let kind = self.scan(ua);
+        self.memo.put(key, kind);
+        kind
+    }
+
+    /// The most telling category among all table entries found in `ua`.
+    fn scan(&self, ua: &str) -> AgentKind {
         let Some(matcher) = &self.matcher else {
             return AgentKind::Other;
         };

@@ -1,10 +1,12 @@
 //! Request and agent classification (DESIGN §3), driven by tables that config can extend.
 
 mod agent;
+mod memo;
 mod paths;
 mod query;
 mod request;
 mod routes;
+mod text;
 
 #[cfg(test)]
 mod agent_tests;

@@ -2,14 +2,20 @@
 //! or on the method.
 
 use super::query::{decode, Params};
+use super::text::{cut, Segments};
 use super::{Request, RequestKind as K};
 use std::borrow::Cow;
+
+/// Whether requests of `kind` carry anything worth reading from the query string.
+pub(super) fn uses_params(kind: K) -> bool {
+    !matches!(kind, K::Static | K::Background | K::Login | K::Logout)
+}
 
 /// A request of `kind` with space, page, pagination and search text taken from the query
 /// string, as far as they mean something for that kind.
 pub(super) fn with_params<'a>(kind: K, params: &Params<'a>) -> Request<'a> {
     let mut r = Request::of_kind(kind);
-    if matches!(kind, K::Static | K::Background | K::Login | K::Logout) {
+    if !uses_params(kind) {
         return r;
     }
     r.space = params.space();
@@ -24,8 +30,8 @@ pub(super) fn with_params<'a>(kind: K, params: &Params<'a>) -> Request<'a> {
 }
 
 /// Non-empty path segments of `rest`.
-fn segments(rest: &str) -> impl Iterator<Item = &str> {
-    rest.split('/').filter(|s| !s.is_empty())
+fn segments(rest: &str) -> Segments<'_> {
+    Segments::new(rest)
 }
 
 fn is(seg: Option<&str>, name: &str) -> bool {
@@ -42,7 +48,8 @@ fn numeric(seg: &str) -> bool {
 pub(super) fn display(rest: &str) -> Request<'_> {
     let mut r = Request::of_kind(K::PageView);
     let rest = rest.trim_matches('/');
-    let (key, title) = rest.split_once('/').unwrap_or((rest, ""));
+    let (key, title) = cut(rest, b'/');
+    let title = title.unwrap_or("");
     if !key.is_empty() {
         r.space = Some(decode(key));
         if !title.trim_matches('/').is_empty() {

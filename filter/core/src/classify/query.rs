@@ -4,6 +4,7 @@
 //! stay borrowed from the target and are only decoded (and allocated) when decoding changes
 //! them.
 
+use super::text::Pairs;
 use super::Pagination;
 use std::borrow::Cow;
 
@@ -30,8 +31,7 @@ impl<'a> Params<'a> {
     /// Scans `query` (the part after `?`, without any `#fragment`).
     pub(super) fn parse(query: &'a str) -> Self {
         let mut p = Params::default();
-        for pair in query.split('&') {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        for (name, value) in Pairs::new(query) {
             let slot = match name.len() {
                 // Dispatch on length first so most parameters (expand, limit, os_authType, _)
                 // cost one comparison at most.

@@ -1,22 +1,27 @@
 //! Request classification table for Data Center and Cloud paths.
 //!
 //! A target is cut into path and query, the Cloud/API-gateway/context-path prefix is removed,
-//! and the path is looked up in one anchored, case-insensitive longest-prefix automaton built
-//! from [`routes::ROUTES`] plus config entries. The matched route then reads ids and keys from
-//! the rest of the path and the query string, borrowing from the target.
+//! and the path is looked up in one anchored, case-insensitive prefix automaton (a DFA) built
+//! from [`routes::ROUTES`] plus config entries. The DFA is walked byte by byte, so one pass
+//! sees every table entry that is a prefix of the path and keeps the longest one whose
+//! [`Fit`] accepts the rest. The matched route then reads ids and keys from the rest of the
+//! path and the query string, borrowing from the target.
 
 use super::paths::{self, with_params};
 use super::query::Params;
 use super::routes::{Fit, Route, ROUTES, STATIC_SUFFIXES};
+use super::text::{find, starts_with_ignore_case};
 use super::{AgentKind, ClassifyConfig, Request, RequestKind};
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind, StartKind};
 
 /// Path table for requests (built-in entries extended by config).
 #[derive(Debug, Clone)]
 pub struct RequestTable {
     /// Longest-prefix matcher over `rows`' patterns; `None` only if building it failed (then
     /// every request is `Other` rather than the engine failing to start).
-    matcher: Option<AhoCorasick>,
+    matcher: Option<DFA>,
     /// How to use each pattern, by pattern id.
     rows: Vec<(Fit, Route)>,
 }
@@ -50,10 +55,11 @@ impl RequestTable {
                 }
             }
         }
-        let matcher = AhoCorasick::builder()
+        let matcher = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .start_kind(StartKind::Anchored)
+            .prefilter(false)
             .build(&patterns)
             .ok();
         RequestTable { matcher, rows }
@@ -67,7 +73,7 @@ impl RequestTable {
         let path = strip_platform_prefix(path);
         // An unknown first segment is taken to be a Data Center context path (`/confluence`).
         let found = self.lookup(path).or_else(|| {
-            let rest = path.get(1..)?.find('/').map(|i| &path[i + 1..])?;
+            let rest = find(path.get(1..)?, |b| b == b'/').map(|i| &path[i + 1..])?;
             self.lookup(rest)
         });
         let request = match found {
@@ -80,22 +86,31 @@ impl RequestTable {
         request
     }
 
-    /// The longest table entry that accepts `path`: its route, the path, and where it ended.
+    /// The longest table entry that is a prefix of `path` and accepts the rest of it: its
+    /// route, the path, and where the entry ended.
     fn lookup<'a>(&self, path: &'a str) -> Option<(Route, &'a str, usize)> {
-        let matcher = self.matcher.as_ref()?;
-        let mut hay = path;
-        // The longest match may not accept the rest of the path (`/rest/api/content` against
-        // `/rest/api/contentbody/..`); then look for the longest entry that is a strict
-        // prefix of it. Each round drops at least one byte, and patterns are few and short.
-        loop {
-            let m = matcher.try_find(Input::new(hay).anchored(Anchored::Yes)).ok()??;
-            let (fit, route) = *self.rows.get(m.pattern().as_usize())?;
-            if fit.accepts(path.get(m.end()..)?) {
-                return Some((route, path, m.end()));
+        let dfa = self.matcher.as_ref()?;
+        let mut sid = dfa.start_state(Anchored::Yes).ok()?;
+        let mut best = None;
+        for (i, &b) in path.as_bytes().iter().enumerate() {
+            sid = dfa.next_state(Anchored::Yes, sid, b);
+            if !dfa.is_special(sid) {
+                continue;
             }
-            // Patterns are ASCII, so `m.end() - 1` is a char boundary.
-            hay = path.get(..m.end().checked_sub(1)?)?;
+            if dfa.is_dead(sid) {
+                break;
+            }
+            // Anchored and deduplicated: exactly one entry ends here, the one equal to
+            // `path[..=i]`. Patterns are ASCII, so `i + 1` is a char boundary.
+            let end = i + 1;
+            let row = self.rows.get(dfa.match_pattern(sid, 0).as_usize());
+            if let (Some(&(fit, route)), Some(rest)) = (row, path.get(end..)) {
+                if fit.accepts(rest) {
+                    best = Some((route, path, end));
+                }
+            }
         }
+        best
     }
 
     fn route<'a>(
@@ -110,7 +125,10 @@ impl RequestTable {
         let rest = path.get(end..).unwrap_or("");
         let write = is_write(method);
         match route {
-            Route::Fixed(kind) => with_params(kind, &Params::parse(query)),
+            Route::Fixed(kind) if paths::uses_params(kind) => {
+                with_params(kind, &Params::parse(query))
+            }
+            Route::Fixed(kind) => Request::of_kind(kind),
             Route::Display => paths::display(rest),
             // `end - 1` is the `x` of `/x`, so the page identity reads `x/CODE`.
             Route::TinyLink => paths::tiny_link(path.get(end.saturating_sub(1)..).unwrap_or("")),
@@ -147,20 +165,28 @@ fn is_write(method: &str) -> bool {
 fn split_target(target: &str) -> Option<(&str, &str)> {
     let mut t = target.trim();
     for scheme in ["http://", "https://"] {
-        if t.len() >= scheme.len()
-            && t.as_bytes()[..scheme.len()].eq_ignore_ascii_case(scheme.as_bytes())
-        {
+        if starts_with_ignore_case(t, scheme) {
             let after = &t[scheme.len()..];
-            t = after.find(['/', '?']).map_or("/", |i| &after[i..]);
+            // `http://host?x` has an empty path, which means `/`.
+            t = find(after, |b| b == b'/' || b == b'?').map_or("/", |i| &after[i..]);
+            if t.starts_with('?') {
+                return Some(("/", query_of(t)));
+            }
             break;
         }
     }
-    let t = t.split('#').next().unwrap_or("");
-    let (path, query) = t.split_once('?').unwrap_or((t, ""));
-    let path = path.split(';').next().unwrap_or("");
-    // `http://host?x` has an empty path, which means `/`.
-    let path = if path.is_empty() && t.starts_with('?') { "/" } else { path };
-    path.starts_with('/').then_some((path, query))
+    let path_end = find(t, |b| b == b'?' || b == b'#' || b == b';').unwrap_or(t.len());
+    let path = &t[..path_end];
+    path.starts_with('/').then(|| (path, query_of(&t[path_end..])))
+}
+
+/// The query string in what follows a path (`;params?query#fragment`), fragment included:
+/// the query scanner stops at `#`, which saves a pass here.
+fn query_of(after_path: &str) -> &str {
+    match find(after_path, |b| b == b'?' || b == b'#') {
+        Some(i) if after_path.as_bytes()[i] == b'?' => &after_path[i + 1..],
+        _ => "",
+    }
 }
 
 /// Removes the API gateway prefix (`/ex/confluence/{cloudId}`) and Cloud's `/wiki`.
@@ -168,7 +194,7 @@ fn strip_platform_prefix(mut path: &str) -> &str {
     const GATEWAY: &str = "/ex/confluence/";
     if starts_with_ignore_case(path, GATEWAY) {
         let after = &path[GATEWAY.len()..];
-        path = after.find('/').map_or("", |i| &after[i..]);
+        path = find(after, |b| b == b'/').map_or("", |i| &after[i..]);
     }
     if starts_with_ignore_case(path, "/wiki") {
         let rest = &path[5..];
@@ -179,12 +205,8 @@ fn strip_platform_prefix(mut path: &str) -> &str {
     path
 }
 
-fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
-}
-
 fn has_static_suffix(path: &str) -> bool {
-    let last = path.rsplit('/').next().unwrap_or("");
+    let last = path.bytes().rposition(|b| b == b'/').map_or(path, |i| &path[i + 1..]);
     STATIC_SUFFIXES.iter().any(|s| {
         last.len() > s.len()
             && last.as_bytes()[last.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
