@@ -285,7 +285,7 @@ impl AgentTable {
     }
 
     /// The most telling category among all table entries found in `ua`.
-    fn scan(&self, ua: &str) -> AgentKind {
+    pub(super) fn scan(&self, ua: &str) -> AgentKind {
         let Some(matcher) = &self.matcher else {
             return AgentKind::Other;
         };

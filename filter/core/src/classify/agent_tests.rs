@@ -185,3 +185,62 @@ fn config_extends_every_list() {
     // The default table does not know the config names.
     assert_eq!(table().classify("CorpSyncer/2.0"), Other);
 }
+
+/// Every agent string the tests above use.
+const SAMPLES: &[&str] = &[
+    CHROME,
+    "python-requests/2.31.0",
+    "curl/8.5.0",
+    "sqlmap/1.7.12#stable (https://sqlmap.org)",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "ConfluenceMobile/5.2 (Android 14)",
+    "Mozilla/5.0 (Windows NT; Windows NT 10.0; en-US) WindowsPowerShell/5.1.22621.2506",
+    "SomeInternalTool",
+];
+
+#[test]
+fn memo_never_changes_a_verdict() {
+    let t = table();
+    let fresh: Vec<AgentKind> = SAMPLES.iter().map(|ua| t.scan(ua)).collect();
+    // Second and later calls come from the memo; interleave to exercise slot reuse.
+    for round in 0..3 {
+        for (ua, &want) in SAMPLES.iter().zip(&fresh) {
+            assert_eq!(t.classify(ua), want, "round {round}: {ua}");
+        }
+    }
+    // Fill the memo with many more distinct strings than it has slots, then check again:
+    // evictions and tag checks must still give the scanned verdict.
+    for i in 0..20_000 {
+        let ua = format!("python-requests/2.{i}");
+        assert_eq!(t.classify(&ua), Script, "{ua}");
+        let ua = format!("Mozilla/5.0 (X11) Gecko/2010 Firefox/{i}.0");
+        assert_eq!(t.classify(&ua), Browser, "{ua}");
+    }
+    for (ua, &want) in SAMPLES.iter().zip(&fresh) {
+        assert_eq!(t.classify(ua), want, "after churn: {ua}");
+    }
+    // A clone starts with an empty memo and agrees.
+    let c = t.clone();
+    for (ua, &want) in SAMPLES.iter().zip(&fresh) {
+        assert_eq!(c.classify(ua), want, "clone: {ua}");
+    }
+}
+
+#[test]
+fn memo_slots_round_trip_and_check_tags() {
+    use super::memo::{hash, Memo};
+    let memo = Memo::new();
+    let a = hash(b"python-requests/2.31.0");
+    let b = hash(b"python-requests/2.31.1");
+    assert_ne!(a, b);
+    assert_eq!(memo.get(a), None);
+    for kind in [Browser, Script, AttackTool, Crawler, Empty, Other] {
+        memo.put(a, kind);
+        assert_eq!(memo.get(a), Some(kind));
+    }
+    // Same slot, different tag: not a hit.
+    let same_slot = a ^ 0x10;
+    assert_eq!(memo.get(same_slot), None);
+    assert_eq!(hash(b""), hash(b""));
+    assert_ne!(hash(b""), hash(b"\0"));
+}

@@ -135,6 +135,9 @@ pub(super) fn rest_content<'a>(rest: &'a str, params: &Params<'a>, write: bool) 
             K::AttachmentDownload
         } else if write {
             K::Edit
+        } else if item.is_some() {
+            // One child item (an attachment's metadata): a read.
+            K::ApiRead
         } else {
             K::ApiListing
         }

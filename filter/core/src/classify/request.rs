@@ -67,6 +67,10 @@ impl RequestTable {
 
     /// Classifies one request target.
     pub fn classify<'a>(&self, method: &str, target: &'a str, agent: AgentKind) -> Request<'a> {
+        // CORS preflights and the like read nothing, whatever path they name.
+        if ["OPTIONS", "TRACE", "CONNECT"].iter().any(|m| method.eq_ignore_ascii_case(m)) {
+            return Request::of_kind(RequestKind::Other);
+        }
         let Some((path, query)) = split_target(target) else {
             return Request::of_kind(RequestKind::Other);
         };

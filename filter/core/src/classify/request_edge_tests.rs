@@ -43,6 +43,8 @@ fn odd_targets_never_panic_and_fall_back_to_other() {
             ("GET", "/rest/api/search?cql&start&=x&&", S, want(K::Search)),
             ("GET", "/pages/viewpage.action?pageId=", S, want(K::PageView)),
             ("GET", "/index.action", S, want(K::Other)),
+            ("OPTIONS", "/rest/api/content/5", S, want(K::Other)),
+            ("options", "/wiki/api/v2/pages/5", S, want(K::Other)),
             ("GET", "/pages/unknownthing.action?pageId=9", S, want(K::Other).page("9")),
             ("GET", "/spaces/unknown.action?key=DEV", S, want(K::Other).space("DEV")),
             ("GET", "/spaces/flyingpdf/other.action?key=DEV", S, want(K::Other).space("DEV")),

@@ -130,6 +130,7 @@ fn api_reads_and_listings() {
         ),
         ("/rest/api/content/123456/child", want(K::ApiListing).page("123456")),
         ("/rest/api/content/123456/child/attachment", want(K::ApiListing).page("123456")),
+        ("/rest/api/content/123456/child/attachment/att789", want(K::ApiRead).page("123456")),
         ("/rest/api/content/123456/descendant/page", want(K::ApiListing).page("123456")),
         (
             "/rest/api/content?spaceKey=DEV&start=50&limit=25",
