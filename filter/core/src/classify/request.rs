@@ -104,6 +104,9 @@ impl RequestTable {
             if dfa.is_dead(sid) {
                 break;
             }
+            if !dfa.is_match(sid) {
+                continue;
+            }
             // Anchored and deduplicated: exactly one entry ends here, the one equal to
             // `path[..=i]`. Patterns are ASCII, so `i + 1` is a char boundary.
             let end = i + 1;
