@@ -8,7 +8,7 @@
 //!
 //! ```text
 //! worker VM (each):  request headers --lookup--> shared-data slots --> x-wikiwatch / 429
-//!                    log phase --enqueue compact event--> shared queue "wikiwatch/events"
+//!                    log phase --enqueue compact event--> shared queue "wikiwatch_events"
 //! leader VM (one, holds the lease in shared data "wikiwatch/leader"):
 //!                    tick / queue-ready --dequeue--> Engine::push_event --> alert JSON at warn,
 //!                    optional collector POST, and rule-active-until decisions into the slots

@@ -15,7 +15,7 @@ use std::time::Duration;
 use wikiwatch_core::{Alert, Config, Engine, EntityKind, RuleId};
 
 /// Name of the proxy-wide event queue.
-pub const QUEUE: &str = "wikiwatch/events";
+pub const QUEUE: &str = "wikiwatch_events";
 /// Most events one drain handles, so one tick never stalls its worker for long.
 const MAX_DRAIN: usize = 20_000;
 
