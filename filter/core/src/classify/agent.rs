@@ -10,7 +10,9 @@
 
 use super::memo::{hash, Memo};
 use super::{AgentKind, ClassifyConfig};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, MatchKind};
 
 /// Known attack, recon and scraping tools (several name Confluence outright).
 pub(super) static ATTACK_TOOLS: &[&str] = &[
@@ -230,7 +232,7 @@ const RANKED: [AgentKind; 5] = [
 pub struct AgentTable {
     /// All substrings, case-insensitive; `None` only if building failed (then everything not
     /// empty is `Other` rather than the engine failing to start).
-    matcher: Option<AhoCorasick>,
+    matcher: Option<DFA>,
     /// Index into [`RANKED`] of each pattern, by pattern id.
     rank: Vec<u8>,
     /// Verdicts for recently seen strings, so repeated agents skip the scan.
@@ -256,11 +258,13 @@ impl AgentTable {
                 rank.push(i);
             }
         }
-        // Standard semantics so the overlapping scan reports every pattern that occurs.
-        let matcher = AhoCorasick::builder()
+        // Standard semantics: every state knows every pattern that ends there, so one walk
+        // over the string sees all of them (overlapping ones included). No prefilter: most
+        // bytes of a User-Agent start some pattern, so it would only add overhead.
+        let matcher = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&patterns)
             .ok();
         AgentTable { matcher, rank, memo: Memo::new() }
@@ -286,17 +290,26 @@ impl AgentTable {
 
     /// The most telling category among all table entries found in `ua`.
     pub(super) fn scan(&self, ua: &str) -> AgentKind {
-        let Some(matcher) = &self.matcher else {
+        let Some(dfa) = &self.matcher else {
             return AgentKind::Other;
         };
+        let Ok(mut sid) = dfa.start_state(Anchored::No) else {
+            return AgentKind::Other;
+        };
+        // A hand-rolled walk rather than `find_overlapping_iter`: a third of the instructions,
+        // which matters for floods of never-seen agents that miss the memo.
         let mut best = RANKED.len();
-        for m in matcher.find_overlapping_iter(ua) {
-            let r = self.rank.get(m.pattern().as_usize()).map_or(best, |&r| usize::from(r));
-            if r < best {
-                best = r;
-                if best == 0 {
-                    break;
-                }
+        for &b in ua.as_bytes() {
+            sid = dfa.next_state(Anchored::No, sid, b);
+            if !dfa.is_special(sid) || !dfa.is_match(sid) {
+                continue;
+            }
+            for i in 0..dfa.match_len(sid) {
+                let pattern = dfa.match_pattern(sid, i).as_usize();
+                best = best.min(self.rank.get(pattern).map_or(best, |&r| usize::from(r)));
+            }
+            if best == 0 {
+                break;
             }
         }
         RANKED.get(best).copied().unwrap_or(AgentKind::Other)
