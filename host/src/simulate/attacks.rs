@@ -1,11 +1,11 @@
 //! The nine attacks of the scenario: what each is modelled on, who runs it, from where, and
-//! when. The traffic itself is written by `tools.rs` (scraping tools) and `insiders.rs`
+//! when. The traffic itself is written by `crawlers.rs` and `hunters.rs` (scraping tools) and `insiders.rs`
 //! (abuse of an account through a browser).
 
 use super::model::{day_start, is_weekday, Actor, Client, Event, Ms, HOUR, MINUTE};
 use super::population::{AddressBook, Person, HOSTING_NETS, PROXY_NETS};
 use super::wiki::Wiki;
-use super::{insiders, tools};
+use super::{crawlers, hunters, insiders};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::rc::Rc;
@@ -54,7 +54,12 @@ pub struct Plan {
 impl Plan {
     /// The attacker as a client on its first address.
     pub fn client(&self) -> Client {
-        Client { user: self.user.clone(), ip: self.ips[0].clone(), agent: self.agent.clone(), actor: Actor::Attack(self.id) }
+        Client {
+            user: self.user.clone(),
+            ip: self.ips[0].clone(),
+            agent: self.agent.clone(),
+            actor: Actor::Attack(self.id),
+        }
     }
 
     /// Catalogue entry.
@@ -68,11 +73,22 @@ impl Plan {
 pub fn attack_days(days: u32) -> Vec<u32> {
     let from = days / 2;
     let weekdays: Vec<u32> = (from..days).filter(|&d| is_weekday(d)).collect();
-    if weekdays.is_empty() { (from..days).collect() } else { weekdays }
+    if weekdays.is_empty() {
+        (from..days).collect()
+    } else {
+        weekdays
+    }
 }
 
 /// Plans the attacks in `selected`; `taken` are people who must not be used (trap accounts).
-pub fn plan(seed: u64, days: u32, selected: &[u8], people: &[Person], taken: &[usize], book: &mut AddressBook) -> Vec<Plan> {
+pub fn plan(
+    seed: u64,
+    days: u32,
+    selected: &[u8],
+    people: &[Person],
+    taken: &[usize],
+    book: &mut AddressBook,
+) -> Vec<Plan> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xA77AC);
     let candidates = attack_days(days);
     let offset = rng.random_range(0..candidates.len());
@@ -91,49 +107,110 @@ pub fn plan(seed: u64, days: u32, selected: &[u8], people: &[Person], taken: &[u
         // Draw for every attack, selected or not, so a subset keeps the same timings.
         let day = candidates[(offset + usize::from(id)) % candidates.len()];
         let d0 = day_start(day);
-        let minute = |rng: &mut ChaCha8Rng, from_h: i64, to_h: i64| d0 + rng.random_range(from_h * 60..to_h * 60) * MINUTE + rng.random_range(0..60_000);
+        let minute = |rng: &mut ChaCha8Rng, from_h: i64, to_h: i64| {
+            d0 + rng.random_range(from_h * 60..to_h * 60) * MINUTE + rng.random_range(0..60_000)
+        };
         let person = match id {
             5 => Some(pick_person(&mut rng, true)),
             9 => None,
             _ => Some(pick_person(&mut rng, false)),
         };
         let user = person.map(|i| people[i].name.clone());
-        let chrome = |v: u32| -> Rc<str> { format!("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36").into() };
+        let chrome = |v: u32| -> Rc<str> {
+            format!("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36").into()
+        };
         let (start, ips, agent): (Ms, Vec<Rc<str>>, Option<Rc<str>>) = match id {
             1 => {
-                let ua = ["python-requests/2.31.0", "python-requests/2.28.2", "python-requests/2.32.3"][rng.random_range(0..3)];
-                (minute(&mut rng, 10, 16), vec![book.fresh(&HOSTING_NETS)], Some(ua.into()))
+                let ua = [
+                    "python-requests/2.31.0",
+                    "python-requests/2.28.2",
+                    "python-requests/2.32.3",
+                ][rng.random_range(0..3)];
+                (
+                    minute(&mut rng, 10, 16),
+                    vec![book.fresh(&HOSTING_NETS)],
+                    Some(ua.into()),
+                )
             }
             2 => {
-                let ua = ["python-requests/2.25.1", "python-requests/2.22.0"][rng.random_range(0..2)];
-                (minute(&mut rng, 9, 17), vec![book.fresh(&HOSTING_NETS)], Some(ua.into()))
+                let ua =
+                    ["python-requests/2.25.1", "python-requests/2.22.0"][rng.random_range(0..2)];
+                (
+                    minute(&mut rng, 9, 17),
+                    vec![book.fresh(&HOSTING_NETS)],
+                    Some(ua.into()),
+                )
             }
             3 => {
-                let ip = if rng.random_bool(0.5) { book.fixed(&format!("10.30.{}.{}", rng.random_range(0..4), rng.random_range(2..250))) } else { book.fresh(&HOSTING_NETS) };
-                (minute(&mut rng, 9, 17), vec![ip], Some(chrome(rng.random_range(116..124))))
+                let ip = if rng.random_bool(0.5) {
+                    book.fixed(&format!(
+                        "10.30.{}.{}",
+                        rng.random_range(0..4),
+                        rng.random_range(2..250)
+                    ))
+                } else {
+                    book.fresh(&HOSTING_NETS)
+                };
+                (
+                    minute(&mut rng, 9, 17),
+                    vec![ip],
+                    Some(chrome(rng.random_range(116..124))),
+                )
             }
-            4 => (minute(&mut rng, 8, 20), vec![book.fresh(&HOSTING_NETS)], None),
+            4 => (
+                minute(&mut rng, 8, 20),
+                vec![book.fresh(&HOSTING_NETS)],
+                None,
+            ),
             5 => {
                 let p = &people[person.unwrap_or(0)];
-                (minute(&mut rng, 21, 23) - 30 * MINUTE, vec![p.home_ip.clone()], Some(p.agent.clone()))
+                (
+                    minute(&mut rng, 21, 23) - 30 * MINUTE,
+                    vec![p.home_ip.clone()],
+                    Some(p.agent.clone()),
+                )
             }
             6 => {
                 let p = &people[person.unwrap_or(0)];
-                (d0 + 9 * HOUR + rng.random_range(-20..20) * MINUTE, vec![p.office_ip.clone()], Some(p.agent.clone()))
+                (
+                    d0 + 9 * HOUR + rng.random_range(-20..20) * MINUTE,
+                    vec![p.office_ip.clone()],
+                    Some(p.agent.clone()),
+                )
             }
             7 => {
                 let n = rng.random_range(30..51);
                 let ips = (0..n).map(|_| book.fresh(&PROXY_NETS)).collect();
-                (minute(&mut rng, 8, 17), ips, Some(chrome(rng.random_range(138..142))))
+                (
+                    minute(&mut rng, 8, 17),
+                    ips,
+                    Some(chrome(rng.random_range(138..142))),
+                )
             }
-            8 => (minute(&mut rng, 10, 17), vec![book.fresh(&HOSTING_NETS)], Some(chrome(140))),
+            8 => (
+                minute(&mut rng, 10, 17),
+                vec![book.fresh(&HOSTING_NETS)],
+                Some(chrome(140)),
+            ),
             _ => {
                 let ua = ["curl/8.5.0", "curl/7.88.1", "curl/8.7.1"][rng.random_range(0..3)];
-                (minute(&mut rng, 3, 23), vec![book.fresh(&HOSTING_NETS)], Some(ua.into()))
+                (
+                    minute(&mut rng, 3, 23),
+                    vec![book.fresh(&HOSTING_NETS)],
+                    Some(ua.into()),
+                )
             }
         };
         if selected.contains(&id) {
-            plans.push(Plan { id, day, start, user, person, ips, agent });
+            plans.push(Plan {
+                id,
+                day,
+                start,
+                user,
+                person,
+                ips,
+                agent,
+            });
         }
     }
     plans
@@ -144,14 +221,14 @@ pub fn render(out: &mut Vec<Event>, seed: u64, plan: &Plan, wiki: &Wiki, people:
     let mut rng = super::model::rng_for(seed, plan.day, 100, usize::from(plan.id));
     let person = plan.person.map(|i| &people[i]);
     match plan.id {
-        1 => tools::rest_crawl(out, &mut rng, plan, wiki),
-        2 => tools::keyword_hunt_export(out, &mut rng, plan, wiki),
-        3 => tools::search_burst(out, &mut rng, plan),
-        4 => tools::attachment_hunt(out, &mut rng, plan, wiki),
+        1 => crawlers::rest_crawl(out, &mut rng, plan, wiki),
+        2 => hunters::keyword_hunt_export(out, &mut rng, plan, wiki),
+        3 => hunters::search_burst(out, &mut rng, plan),
+        4 => hunters::attachment_hunt(out, &mut rng, plan, wiki),
         5 => insiders::privileged_export(out, &mut rng, plan, wiki),
         6 => insiders::slow_and_low(out, &mut rng, plan, wiki, person),
         7 => insiders::distributed_account(out, &mut rng, plan, wiki),
         8 => insiders::credential_hunt(out, &mut rng, plan, wiki),
-        _ => tools::anonymous_crawler(out, &mut rng, plan, wiki),
+        _ => crawlers::anonymous_crawler(out, &mut rng, plan, wiki),
     }
 }

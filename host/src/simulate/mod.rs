@@ -12,11 +12,12 @@ mod attacks;
 mod benign;
 mod browser;
 mod config;
+mod crawlers;
+mod hunters;
 mod insiders;
 mod model;
 mod population;
 mod scenario;
-mod tools;
 mod traps;
 pub mod truth;
 mod wiki;
@@ -74,10 +75,13 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     if let Some(bad) = args.attacks.iter().find(|a| !(1..=9).contains(*a)) {
         bail!("--attacks: no attack number {bad} (attacks are 1 to 9)");
     }
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
     let open = |name: &str| -> anyhow::Result<BufWriter<File>> {
         let path = args.out.join(name);
-        Ok(BufWriter::new(File::create(&path).with_context(|| format!("creating {}", path.display()))?))
+        Ok(BufWriter::new(
+            File::create(&path).with_context(|| format!("creating {}", path.display()))?,
+        ))
     };
     let mut access = match args.format {
         OutFormat::ConfluenceAccess | OutFormat::Both => Some(open("confluence-access.log")?),
@@ -122,7 +126,13 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     for w in [access.as_mut(), combined.as_mut()].into_iter().flatten() {
         w.flush().context("writing logs")?;
     }
-    let truth = recorder.finish(args.seed, args.days, args.users, &scenario.plans, &scenario.traps);
+    let truth = recorder.finish(
+        args.seed,
+        args.days,
+        args.users,
+        &scenario.plans,
+        &scenario.traps,
+    );
     let text = serde_json::to_string_pretty(&truth)?;
     std::fs::write(args.out.join("truth.json"), text + "\n").context("writing truth.json")?;
     let config = config::scenario_config(&scenario.people, &scenario.traps);

@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn encoding() {
-        assert_eq!(enc("text~\"pass word\""), "text%7E%22pass%20word%22");
+        assert_eq!(enc("text~\"pass word\""), "text~%22pass%20word%22");
         assert_eq!(form_enc("pass word"), "pass+word");
     }
 }

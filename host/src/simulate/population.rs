@@ -34,7 +34,12 @@ const LAST: [&str; 32] = [
 
 /// Roles: name, team, favourite spaces, share of the population.
 const ROLES: [(&str, &str, &[&str], u32); 9] = [
-    ("engineer", "engineering", &["ENG", "ARCH", "OPS", "DOCS"], 30),
+    (
+        "engineer",
+        "engineering",
+        &["ENG", "ARCH", "OPS", "DOCS"],
+        30,
+    ),
     ("sre", "operations", &["OPS", "ENG", "SEC", "IT"], 8),
     ("support", "support", &["SUP", "PUB", "DOCS", "IT"], 14),
     ("sales", "sales", &["SALES", "MKT", "PM"], 12),
@@ -82,13 +87,15 @@ pub struct AddressBook {
 }
 
 /// Prefixes of consumer ISPs (home addresses).
-const HOME_NETS: [&str; 8] = ["81.2", "86.144", "92.40", "109.150", "176.24", "195.12", "84.57", "62.214"];
+const HOME_NETS: [&str; 8] = [
+    "81.2", "86.144", "92.40", "109.150", "176.24", "195.12", "84.57", "62.214",
+];
 /// Prefixes of hosting providers and VPS (where tools run).
 pub const HOSTING_NETS: [&str; 6] = ["45.77", "139.59", "167.99", "5.188", "185.156", "193.142"];
 /// Prefixes of residential proxy exits all over the world.
 pub const PROXY_NETS: [&str; 12] = [
-    "73.12", "98.207", "24.48", "187.45", "201.17", "177.71", "41.190", "103.86", "112.134", "190.96",
-    "49.36", "154.72",
+    "73.12", "98.207", "24.48", "187.45", "201.17", "177.71", "41.190", "103.86", "112.134",
+    "190.96", "49.36", "154.72",
 ];
 /// Prefixes of anonymous internet visitors.
 pub const VISITOR_NETS: [&str; 4] = ["91.64", "188.23", "37.120", "151.80"];
@@ -96,14 +103,21 @@ pub const VISITOR_NETS: [&str; 4] = ["91.64", "188.23", "37.120", "151.80"];
 impl AddressBook {
     /// An empty book.
     pub fn new(seed: u64) -> AddressBook {
-        AddressBook { used: BTreeSet::new(), rng: ChaCha8Rng::seed_from_u64(seed ^ 0xADD2) }
+        AddressBook {
+            used: BTreeSet::new(),
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0xADD2),
+        }
     }
 
     /// A fresh address in one of `nets` (two-octet prefixes).
     pub fn fresh(&mut self, nets: &[&str]) -> Rc<str> {
         loop {
             let net = nets[self.rng.random_range(0..nets.len())];
-            let ip = format!("{net}.{}.{}", self.rng.random_range(0..=255), self.rng.random_range(1..=254));
+            let ip = format!(
+                "{net}.{}.{}",
+                self.rng.random_range(0..=255),
+                self.rng.random_range(1..=254)
+            );
             if self.used.insert(ip.clone()) {
                 return ip.into();
             }
@@ -142,8 +156,11 @@ pub fn people(seed: u64, n: usize, wiki: &Wiki, book: &mut AddressBook) -> Vec<P
         let name = loop {
             let f = FIRST[rng.random_range(0..FIRST.len())];
             let l = LAST[rng.random_range(0..LAST.len())];
-            let candidate =
-                if i < admins { format!("admin.{f}") } else { format!("{f}.{l}") };
+            let candidate = if i < admins {
+                format!("admin.{f}")
+            } else {
+                format!("{f}.{l}")
+            };
             let candidate = if names.contains(&candidate) {
                 format!("{candidate}{}", rng.random_range(2..99))
             } else {

@@ -44,15 +44,28 @@ impl Scenario {
         let w = &mut people[writer];
         w.role = "writer";
         w.team = "docs";
-        w.favourites = ["DOCS", "PUB", "SUP"].iter().filter_map(|k| wiki.space(k)).collect();
+        w.favourites = ["DOCS", "PUB", "SUP"]
+            .iter()
+            .filter_map(|k| wiki.space(k))
+            .collect();
         let traps = traps::traps(&people[writer]);
         for t in &traps[..3] {
             book.fixed(&t.ips[0]);
         }
         let plans = attacks::plan(seed, days, selected, &people, &[writer], &mut book);
         let candidates = attacks::attack_days(days);
-        let writer_day = candidates[ChaCha8Rng::seed_from_u64(seed ^ 0x3317).random_range(0..candidates.len())];
-        Scenario { seed, wiki, people, traps, plans, writer, writer_day, visitors: (users / 10).max(3) }
+        let writer_day =
+            candidates[ChaCha8Rng::seed_from_u64(seed ^ 0x3317).random_range(0..candidates.len())];
+        Scenario {
+            seed,
+            wiki,
+            people,
+            traps,
+            plans,
+            writer,
+            writer_day,
+            visitors: (users / 10).max(3),
+        }
     }
 
     /// Every event of day `d`, unsorted (attacks only happen within `days`).
@@ -60,7 +73,10 @@ impl Scenario {
         let mut out = Vec::new();
         let wiki = &self.wiki;
         for (i, p) in self.people.iter().enumerate() {
-            let replaced = self.plans.iter().any(|a| a.id == 6 && a.day == d && a.person == Some(i));
+            let replaced = self
+                .plans
+                .iter()
+                .any(|a| a.id == 6 && a.day == d && a.person == Some(i));
             if i == self.writer && d == self.writer_day {
                 traps::writer_day(&mut out, self.seed, d, &self.traps[traps::WRITER], p, wiki);
             } else if !replaced {
@@ -70,7 +86,13 @@ impl Scenario {
         anonymous_day(&mut out, self.seed, d, self.visitors, wiki);
         traps::backup_night(&mut out, self.seed, d, &self.traps[traps::BACKUP], wiki);
         traps::indexer_night(&mut out, self.seed, d, &self.traps[traps::INDEXER], wiki);
-        traps::integration_day(&mut out, self.seed, d, &self.traps[traps::INTEGRATION], wiki);
+        traps::integration_day(
+            &mut out,
+            self.seed,
+            d,
+            &self.traps[traps::INTEGRATION],
+            wiki,
+        );
         for plan in self.plans.iter().filter(|a| a.day == d) {
             attacks::render(&mut out, self.seed, plan, wiki, &self.people);
         }
@@ -85,7 +107,11 @@ impl Scenario {
             let mut events = std::mem::take(&mut carry);
             events.extend(self.day_events(d));
             events.sort_by_key(|e| e.time_ms);
-            let cut = if d + 1 == days { events.len() } else { events.partition_point(|e| e.time_ms < day_start(d + 1)) };
+            let cut = if d + 1 == days {
+                events.len()
+            } else {
+                events.partition_point(|e| e.time_ms < day_start(d + 1))
+            };
             carry = events.split_off(cut);
             for e in &events {
                 if !f(e) {

@@ -4,7 +4,14 @@ use super::truth::Truth;
 use super::*;
 
 fn args(dir: &std::path::Path, seed: u64, days: u32, users: usize) -> SimulateArgs {
-    SimulateArgs { seed, days, users, out: dir.to_path_buf(), format: OutFormat::Both, attacks: (1..=9).collect() }
+    SimulateArgs {
+        seed,
+        days,
+        users,
+        out: dir.to_path_buf(),
+        format: OutFormat::Both,
+        attacks: (1..=9).collect(),
+    }
 }
 
 #[test]
@@ -27,13 +34,20 @@ fn simulate_writes_ordered_logs_truth_and_a_valid_config() {
     let mut last = i64::MIN;
     for line in access.lines() {
         let stamp = &line[1..line.find(']').unwrap()];
-        let t = chrono::DateTime::parse_from_str(stamp, "%d/%b/%Y:%H:%M:%S %z").unwrap().timestamp();
+        let t = chrono::DateTime::parse_from_str(stamp, "%d/%b/%Y:%H:%M:%S %z")
+            .unwrap()
+            .timestamp();
         assert!(t >= last, "out of order: {line}");
         last = t;
     }
-    let truth: Truth = serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap()).unwrap();
+    let truth: Truth =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("truth.json")).unwrap())
+            .unwrap();
     assert_eq!(truth.lines as usize, access.lines().count());
-    assert_eq!(truth.attacks.iter().map(|a| a.id).collect::<Vec<_>>(), (1..=9).collect::<Vec<u8>>());
+    assert_eq!(
+        truth.attacks.iter().map(|a| a.id).collect::<Vec<_>>(),
+        (1..=9).collect::<Vec<u8>>()
+    );
     for a in &truth.attacks {
         assert!(a.events > 0 && a.start_ms <= a.end_ms, "{a:?}");
         assert!(a.user.is_some() || !a.ips.is_empty());
@@ -44,7 +58,10 @@ fn simulate_writes_ordered_logs_truth_and_a_valid_config() {
     // Same seed, same bytes.
     let dir2 = tempfile::tempdir().unwrap();
     run(&args(dir2.path(), 5, 2, 20)).unwrap();
-    assert_eq!(access, std::fs::read_to_string(dir2.path().join("confluence-access.log")).unwrap());
+    assert_eq!(
+        access,
+        std::fs::read_to_string(dir2.path().join("confluence-access.log")).unwrap()
+    );
 }
 
 #[test]

@@ -118,7 +118,14 @@ impl Recorder {
     }
 
     /// The truth file's content.
-    pub fn finish(&self, seed: u64, days: u32, users: usize, plans: &[Plan], traps: &[Trap]) -> Truth {
+    pub fn finish(
+        &self,
+        seed: u64,
+        days: u32,
+        users: usize,
+        plans: &[Plan],
+        traps: &[Trap],
+    ) -> Truth {
         let (first, last) = self.span.unwrap_or((0, 0));
         let attacks = plans
             .iter()

@@ -20,7 +20,12 @@ impl LogClock {
                 .unwrap_or_default();
             let sign = if TZ_OFFSET_MIN < 0 { '-' } else { '+' };
             let off = TZ_OFFSET_MIN.abs();
-            self.text = format!("{} {sign}{:02}{:02}", local.format("%d/%b/%Y:%H:%M:%S"), off / 60, off % 60);
+            self.text = format!(
+                "{} {sign}{:02}{:02}",
+                local.format("%d/%b/%Y:%H:%M:%S"),
+                off / 60,
+                off % 60
+            );
             self.second = Some(second);
         }
         &self.text
@@ -29,7 +34,11 @@ impl LogClock {
 
 /// Tomcat logs a zero byte count as `-`.
 fn bytes(n: u64) -> String {
-    if n == 0 { "-".into() } else { n.to_string() }
+    if n == 0 {
+        "-".into()
+    } else {
+        n.to_string()
+    }
 }
 
 /// Appends one Confluence access-log line (no newline): `[time] user thread ip METHOD target
@@ -75,9 +84,22 @@ mod tests {
     use super::*;
 
     fn event() -> Event {
-        let c = Client { user: Some("testuser".into()), ip: "10.1.2.3".into(), agent: Some("Mozilla/5.0 (X11; Linux x86_64)".into()), actor: Actor::Population };
+        let c = Client {
+            user: Some("testuser".into()),
+            ip: "10.1.2.3".into(),
+            agent: Some("Mozilla/5.0 (X11; Linux x86_64)".into()),
+            actor: Actor::Population,
+        };
         // 2020-12-18T01:57:26Z is 02:57:26 at +0100.
-        c.req(1_608_256_646_000, "GET", "/index.action".into(), 200, 1020, 7881, Some("http://localhost:8090/login.action".into()))
+        c.req(
+            1_608_256_646_000,
+            "GET",
+            "/index.action".into(),
+            200,
+            1020,
+            7881,
+            Some("http://localhost:8090/login.action".into()),
+        )
     }
 
     #[test]
