@@ -75,7 +75,8 @@ fn main() {
         .expect("run cargo to build the wikiwatch component");
     assert!(
         status.success(),
-        "building the wikiwatch component failed (is the {GUEST_TARGET} target installed? `rustup target add {GUEST_TARGET}`)"
+        "building the wikiwatch component for {GUEST_TARGET} failed (cargo's output is above; \
+         a missing target is installed by `rustup target add {GUEST_TARGET}`)"
     );
     let module = target_dir
         .join(GUEST_TARGET)

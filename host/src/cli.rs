@@ -75,8 +75,9 @@ pub struct SandboxArgs {
     /// Guest memory limit in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 512)]
     pub max_memory: usize,
-    /// Fuel per call into the component (off by default: it slows the guest down; an epoch
-    /// deadline bounds every call instead).
+    /// Fuel (roughly, wasm instructions) per batch call into the component. Off by default:
+    /// metering slows the guest down, and a wall-clock deadline bounds every call anyway.
+    /// Creating the engine is bounded by the deadline only.
     #[arg(long, value_name = "N")]
     pub fuel: Option<u64>,
     /// Wall-clock limit of one call into the component, in seconds.
@@ -100,6 +101,9 @@ pub struct ReplayArgs {
     /// Write alerts (JSON Lines) here instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub alerts: Option<PathBuf>,
+    /// Write the core's counters (JSON) here at the end.
+    #[arg(long, value_name = "FILE")]
+    pub stats: Option<PathBuf>,
     /// Engine state file: restored at start when it exists, saved at the end.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,

@@ -90,12 +90,11 @@ fn describe(e: &wasmtime::Error, fuel: Option<u64>, timeout: Duration, max_mib: 
             timeout.as_secs()
         ),
         Some(trap) => format!("the detector trapped: {trap}"),
-        None if format!("{e:?}").contains("grow") => {
-            format!(
-                "the detector exceeded its memory limit ({max_mib} MiB; raise --max-memory): {e}"
-            )
-        }
-        None => format!("the detector failed: {e}"),
+        None if e.root_cause().to_string().contains("growing memory") => format!(
+            "the detector exceeded its memory limit ({max_mib} MiB; raise --max-memory): {}",
+            e.root_cause()
+        ),
+        None => format!("the detector failed: {}", e.root_cause()),
     }
 }
 
@@ -106,6 +105,8 @@ impl ComponentDetector {
         let mut wcfg = wasmtime::Config::new();
         wcfg.epoch_interruption(true);
         wcfg.consume_fuel(sandbox.fuel.is_some());
+        // Errors name the input position; guest frames without symbols would only add noise.
+        wcfg.wasm_backtrace(false);
         let engine = wasmtime::Engine::new(&wcfg).map_err(|e| guest(format!("wasmtime: {e}")))?;
         let component = match &sandbox.module {
             Some(path) => {
@@ -132,9 +133,10 @@ impl ComponentDetector {
         let timeout = Duration::from_secs(sandbox.call_timeout.max(1));
         let deadline_ticks = (timeout.as_millis() / TICK.as_millis()).max(1) as u64;
         store.set_epoch_deadline(deadline_ticks);
-        if let Some(f) = sandbox.fuel {
+        if sandbox.fuel.is_some() {
+            // --fuel meters the batches; creating the engine is bounded by the deadline only.
             store
-                .set_fuel(f)
+                .set_fuel(u64::MAX)
                 .map_err(|e| guest(format!("wasmtime: {e}")))?;
         }
         let ticker = Ticker::start(engine.clone());

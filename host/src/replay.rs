@@ -165,6 +165,10 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
         .context("at the end of input")?;
     out.write(&mut alerts, &mut summary)?;
     let stats = detector.stats()?;
+    if let Some(path) = &args.stats {
+        let json = serde_json::to_string_pretty(&stats)? + "\n";
+        std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     if let Some(path) = &args.state {
         save_state(path, &detector.snapshot()?)?;
     }

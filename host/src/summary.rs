@@ -31,6 +31,8 @@ pub struct Summary {
     pub inputs: Vec<InputCount>,
     /// `FILE:LINE: reason` of the first rejected lines.
     pub samples: Vec<String>,
+    /// Rejections by reason, counted by the host (merged replays decode on the host).
+    reasons: BTreeMap<String, u64>,
     /// Alerts per entity: (count, worst severity).
     entities: BTreeMap<(String, String), (u64, Severity)>,
     /// Alerts written.
@@ -59,6 +61,7 @@ impl Summary {
     pub fn reject(&mut self, input: usize, line: u64, reason: &str) {
         if let Some(c) = self.inputs.get_mut(input) {
             c.rejected += 1;
+            *self.reasons.entry(reason.to_string()).or_default() += 1;
             if self.samples.len() < SAMPLES {
                 self.samples.push(format!("{}:{line}: {reason}", c.label));
             }

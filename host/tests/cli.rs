@@ -1,0 +1,378 @@
+//! The `wikiwatch` command as users run it: the real binary with the embedded component.
+
+use assert_cmd::Command;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// The binary, with its compiled-component cache inside the build tree (not the user's home).
+fn wikiwatch() -> Command {
+    let mut cmd = Command::cargo_bin("wikiwatch").expect("the wikiwatch binary is built");
+    cmd.env(
+        "WIKIWATCH_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-cache"),
+    );
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let out = cmd.output().expect("wikiwatch runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Alerts of a successful replay of `args` on stdout.
+fn alerts(args: &[&str]) -> String {
+    let r = run(wikiwatch().arg("replay").args(args));
+    assert_eq!(r.code, 0, "replay {args:?} failed: {}", r.stderr);
+    r.stdout
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 temp path")
+}
+
+#[test]
+fn replay_writes_alerts_as_json_lines_and_a_summary() {
+    let r = run(wikiwatch().args(["replay", path(&fixture("access.log"))]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        !r.stdout.is_empty(),
+        "the fixture holds a scraper: expected alerts"
+    );
+    for line in r.stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("each alert line is JSON");
+        assert_eq!(v["attack"]["analytic"], "AN1019");
+    }
+    assert!(r.stderr.contains("lines read      1092"), "{}", r.stderr);
+    assert!(r.stderr.contains("component engine"), "{}", r.stderr);
+}
+
+#[test]
+fn stdin_gives_the_same_alerts_as_the_file() {
+    let file = fixture("access.log");
+    let from_file = alerts(&[path(&file)]);
+    let r = run(wikiwatch()
+        .args(["replay", "-"])
+        .pipe_stdin(&file)
+        .expect("stdin"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, from_file);
+}
+
+#[test]
+fn gzip_input_is_read_transparently() {
+    let dir = TempDir::new().expect("temp dir");
+    let gz = dir.path().join("access.log.gz");
+    let raw = std::fs::read(fixture("access.log")).expect("fixture");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).expect("create"),
+        flate2::Compression::default(),
+    );
+    enc.write_all(&raw).expect("gzip");
+    enc.finish().expect("gzip");
+    assert_eq!(
+        alerts(&[path(&gz)]),
+        alerts(&[path(&fixture("access.log"))])
+    );
+    // Gzip on stdin too: detection is by magic bytes, not by name.
+    let r = run(wikiwatch()
+        .args(["replay", "-"])
+        .pipe_stdin(&gz)
+        .expect("stdin"));
+    assert_eq!(r.stdout, alerts(&[path(&fixture("access.log"))]));
+}
+
+#[test]
+fn several_files_are_one_stream_merged_by_time() {
+    let dir = TempDir::new().expect("temp dir");
+    let text = std::fs::read_to_string(fixture("access.log")).expect("fixture");
+    let lines: Vec<&str> = text.lines().collect();
+    let (a, b) = lines.split_at(lines.len() / 2);
+    let (pa, pb) = (dir.path().join("a.log"), dir.path().join("b.log"));
+    std::fs::write(&pa, a.join("\n") + "\n").expect("write");
+    std::fs::write(&pb, b.join("\n") + "\n").expect("write");
+    // Rotated halves, named in either order, give the alerts of the whole log.
+    let whole = alerts(&[path(&fixture("access.log"))]);
+    assert_eq!(alerts(&[path(&pa), path(&pb)]), whole);
+    assert_eq!(alerts(&[path(&pb), path(&pa)]), whole);
+}
+
+#[test]
+fn access_and_audit_streams_meet_in_one_engine() {
+    let access = fixture("access.log");
+    let audit = format!("audit:{}", path(&fixture("audit.jsonl")));
+    for engine in ["native", "component"] {
+        let r = run(wikiwatch().args(["replay", "--engine", engine, path(&access), &audit]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            r.stdout.contains("\"rule\":\"privilege-change\""),
+            "{engine}: {}",
+            r.stdout
+        );
+        // The summary counts events per input.
+        assert!(r.stderr.contains("audit.jsonl"), "{}", r.stderr);
+        assert!(r.stderr.contains("10 lines, 10 events"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn bad_config_exits_2_and_names_the_key() {
+    let dir = TempDir::new().expect("temp dir");
+    let cfg = dir.path().join("bad.json");
+    std::fs::write(&cfg, r#"{"limits":{"max_users":0}}"#).expect("write");
+    for engine in ["native", "component"] {
+        let r = run(wikiwatch().args([
+            "replay",
+            "--engine",
+            engine,
+            "--config",
+            path(&cfg),
+            path(&fixture("access.log")),
+        ]));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert!(r.stderr.contains("limits.max_users"), "{}", r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+    std::fs::write(&cfg, r#"{"rules":{"burst-rate":{"treshold":5}}}"#).expect("write");
+    let r = run(wikiwatch().args(["check-config", path(&cfg)]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("treshold"), "{}", r.stderr);
+}
+
+#[test]
+fn unknown_format_is_a_usage_error() {
+    let r = run(wikiwatch().args(["replay", "--format", "syslog", path(&fixture("access.log"))]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("syslog"), "{}", r.stderr);
+}
+
+#[test]
+fn unreadable_file_exits_1_naming_it() {
+    let r = run(wikiwatch().args(["replay", "/nonexistent/access.log"]));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("/nonexistent/access.log"), "{}", r.stderr);
+}
+
+#[test]
+fn garbage_lines_are_counted_not_fatal() {
+    let dir = TempDir::new().expect("temp dir");
+    let junk = dir.path().join("junk.log");
+    let mut bytes = Vec::new();
+    for i in 0..500u32 {
+        bytes.extend_from_slice(format!("garbage {i} \u{0}\u{7f} [[[ {{\"x\":").as_bytes());
+        bytes.extend_from_slice(&[0xff, 0xfe, b'\n']);
+    }
+    std::fs::write(&junk, bytes).expect("write");
+    for engine in ["native", "component"] {
+        let r = run(wikiwatch().args(["replay", "--engine", engine, path(&junk)]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.is_empty());
+        assert!(r.stderr.contains("rejected lines  500"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("junk.log:1:"),
+            "first rejected line named: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn fuel_exhaustion_is_reported_with_the_input_position() {
+    let r = run(wikiwatch().args(["replay", "--fuel", "1000", path(&fixture("access.log"))]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("fuel"), "{}", r.stderr);
+    assert!(r.stderr.contains("access.log lines 1-"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn generous_fuel_changes_nothing() {
+    let with_fuel = alerts(&["--fuel", "10000000000", path(&fixture("access.log"))]);
+    assert_eq!(with_fuel, alerts(&[path(&fixture("access.log"))]));
+}
+
+#[test]
+fn memory_limit_is_reported_cleanly() {
+    let r = run(wikiwatch().args(["replay", "--max-memory", "1", path(&fixture("access.log"))]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("memory") || r.stderr.contains("limit"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn a_module_that_is_not_a_component_is_a_clear_error() {
+    let dir = TempDir::new().expect("temp dir");
+    let bad = dir.path().join("bad.wasm");
+    std::fs::write(&bad, b"this is not wasm").expect("write");
+    let r = run(wikiwatch().args([
+        "replay",
+        "--module",
+        path(&bad),
+        path(&fixture("access.log")),
+    ]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("bad.wasm"), "{}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn a_component_without_the_detector_world_is_refused() {
+    let dir = TempDir::new().expect("temp dir");
+    let empty = dir.path().join("empty.wasm");
+    // The smallest valid component: the magic and the component-model version/layer.
+    std::fs::write(&empty, b"\0asm\x0d\0\x01\0").expect("write");
+    let r = run(wikiwatch().args([
+        "replay",
+        "--module",
+        path(&empty),
+        path(&fixture("access.log")),
+    ]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot instantiate"), "{}", r.stderr);
+}
+
+#[test]
+fn state_file_round_trips_and_a_corrupt_one_is_refused() {
+    let dir = TempDir::new().expect("temp dir");
+    let state = dir.path().join("wikiwatch.state");
+    for engine in ["native", "component"] {
+        let _ = std::fs::remove_file(&state);
+        alerts(&[
+            "--engine",
+            engine,
+            "--state",
+            path(&state),
+            path(&fixture("access.log")),
+        ]);
+        assert!(state.exists(), "{engine}: state saved");
+        // Restoring it works.
+        alerts(&[
+            "--engine",
+            engine,
+            "--state",
+            path(&state),
+            path(&fixture("access.log")),
+        ]);
+        std::fs::write(&state, b"not a snapshot at all").expect("write");
+        let r = run(wikiwatch().args([
+            "replay",
+            "--engine",
+            engine,
+            "--state",
+            path(&state),
+            path(&fixture("access.log")),
+        ]));
+        assert_eq!(r.code, 2, "{engine}: {}", r.stderr);
+        assert!(r.stderr.contains("wikiwatch.state"), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn alerts_flag_writes_the_file() {
+    let dir = TempDir::new().expect("temp dir");
+    let out = dir.path().join("alerts.jsonl");
+    let r = run(wikiwatch().args([
+        "replay",
+        "--alerts",
+        path(&out),
+        path(&fixture("access.log")),
+    ]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("alerts"),
+        alerts(&[path(&fixture("access.log"))])
+    );
+}
+
+#[test]
+fn check_config_prints_effective_thresholds() {
+    let dir = TempDir::new().expect("temp dir");
+    let cfg = dir.path().join("c.json");
+    std::fs::write(&cfg, r#"{"rules":{"burst-rate":{"threshold":999}}}"#).expect("write");
+    let r = run(wikiwatch().args(["check-config", path(&cfg)]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("burst-rate"))
+        .expect("a burst-rate row");
+    assert!(line.contains("999"), "{line}");
+    for rule in ["mass-enumeration", "privilege-change", "sensitive-search"] {
+        assert!(r.stdout.contains(rule), "{rule} listed: {}", r.stdout);
+    }
+}
+
+#[test]
+fn scope_shows_what_an_entity_took() {
+    let access = fixture("access.log");
+    let r = run(wikiwatch().args(["scope", "--entity", "user:mallory", "--json", path(&access)]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert!(v["events"].as_u64().unwrap_or(0) > 300, "{v}");
+    assert_eq!(v["addresses"][0]["name"], "10.1.0.17");
+    assert!(v["user_agents"][0]["name"]
+        .as_str()
+        .unwrap_or("")
+        .contains("python-requests"));
+    let text = run(wikiwatch().args(["scope", "--entity", "user:mallory", path(&access)]));
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        text.stdout.contains("scope of user:mallory"),
+        "{}",
+        text.stdout
+    );
+    // A time range narrows it.
+    let r = run(wikiwatch().args([
+        "scope",
+        "--entity",
+        "ip:10.1.0.17",
+        "--json",
+        "--from",
+        "2026-10-07T13:00:00Z",
+        "--to",
+        "2026-10-07T13:55:00Z",
+        path(&access),
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    assert_eq!(v["events"], 0, "{v}");
+    let r = run(wikiwatch().args(["scope", "--entity", "mallory", path(&access)]));
+    assert_eq!(
+        r.code, 2,
+        "an entity without a kind is a usage error: {}",
+        r.stderr
+    );
+}
+
+#[test]
+fn help_lists_the_subcommands_with_examples() {
+    let r = run(wikiwatch().arg("--help"));
+    assert_eq!(r.code, 0);
+    for sub in ["replay", "scope", "check-config", "bench", "simulate"] {
+        assert!(r.stdout.contains(sub), "{sub}: {}", r.stdout);
+    }
+    let r = run(wikiwatch().args(["replay", "--help"]));
+    assert!(r.stdout.contains("Examples:"), "{}", r.stdout);
+    let r = run(wikiwatch().arg("replay"));
+    assert_eq!(r.code, 2, "missing inputs is a usage error");
+}
