@@ -53,6 +53,16 @@ pub fn tick(store: &dyn Store, me: u64, now_ms: i64, lease_ms: i64) -> Role {
     }
 }
 
+/// Gives the lease up (VM shutdown, config reload) so another VM takes it at its next tick
+/// instead of waiting for it to expire.
+pub fn release(store: &dyn Store, me: u64) {
+    if let Some((bytes, cas)) = store.get(KEY) {
+        if parse(&bytes).is_some_and(|(holder, _)| holder == me) {
+            store.set(KEY, b"0,0", cas);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +81,9 @@ mod tests {
         assert_eq!(tick(&s, 1, 51_002, 1000), Role::Follower);
         s.set(KEY, b"garbage", 0);
         assert_eq!(tick(&s, 1, 51_003, 1000), Role::Leader);
+        release(&s, 2); // not the holder: no effect
+        assert_eq!(tick(&s, 2, 51_004, 1000), Role::Follower);
+        release(&s, 1);
+        assert_eq!(tick(&s, 2, 51_005, 1000), Role::Leader);
     }
 }

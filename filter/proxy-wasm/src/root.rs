@@ -196,6 +196,8 @@ impl Context for Root {
                     ),
                 );
             }
+            lease::release(&host::SharedData, self.vm);
+            self.leader = false;
         }
         true
     }

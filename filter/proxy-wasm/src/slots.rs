@@ -235,9 +235,12 @@ pub(crate) mod tests {
     use std::cell::RefCell;
     use std::collections::HashMap;
 
+    /// Key -> (value, cas), and the last CAS number handed out.
+    type Map = (HashMap<String, (Vec<u8>, u32)>, u32);
+
     /// Envoy's semantics: absent keys are created whatever the CAS; cas 0 = unconditional.
     #[derive(Default)]
-    pub(crate) struct MapStore(pub RefCell<(HashMap<String, (Vec<u8>, u32)>, u32)>);
+    pub(crate) struct MapStore(pub RefCell<Map>);
 
     impl Store for MapStore {
         fn get(&self, key: &str) -> Option<(Vec<u8>, u32)> {

@@ -173,6 +173,9 @@ pub struct Proxy {
     pub host: Rc<RefCell<Host>>,
     /// The worker VMs.
     pub vms: Vec<Vm>,
+    /// Deliver queue-ready notifications right after each request (the leader's thread is
+    /// idle); off, they wait for [`Proxy::deliver_ready`] (to time the worker path alone).
+    pub auto_ready: bool,
 }
 
 impl Proxy {
@@ -246,7 +249,11 @@ impl Proxy {
                 configured,
             });
         }
-        Ok(Proxy { host, vms })
+        Ok(Proxy {
+            host,
+            vms,
+            auto_ready: true,
+        })
     }
 
     /// Sets the host clock (ms since the epoch).
@@ -290,7 +297,9 @@ impl Proxy {
         v.x.log.call(&mut v.store, ctx)?;
         v.x.done.call(&mut v.store, ctx)?;
         v.x.delete.call(&mut v.store, ctx)?;
-        self.deliver_ready()?;
+        if self.auto_ready {
+            self.deliver_ready()?;
+        }
         Ok(Exchange {
             local,
             upstream_headers,
