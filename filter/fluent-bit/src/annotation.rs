@@ -2,11 +2,14 @@
 //!
 //! ```json
 //! "wikiwatch": {"request": "api-listing", "agent": "script", "user": "mallory",
-//!               "ip": "10.1.0.17", "session": null, "allowed_by": null, "alerts": [ ... ]}
+//!               "ip": "10.1.0.17", "session": null, "allowed_by": null,
+//!               "alert_severity": "high", "alerts": [ ... ]}
 //! ```
 //! Keys are always present (null when unknown) so routing rules and dashboards can rely on
-//! them; `late: true` and `events: N` appear only when they apply. Each element of `alerts`
-//! is the DESIGN §5 alert object, byte for byte what the CLI prints on its own line.
+//! them. `alert_severity` is the highest severity among `alerts` (null when there are none):
+//! a plain string, so `rewrite_tag` can route on it (`$wikiwatch['alert_severity']`).
+//! `late: true` and `events: N` appear only when they apply. Each element of `alerts` is the
+//! DESIGN §5 alert object, byte for byte what the CLI prints on its own line.
 
 use wikiwatch_core::{Alert, Outcome};
 
@@ -37,6 +40,11 @@ pub fn write(out: &mut Vec<u8>, note: &Annotation, alerts: &[Alert]) {
     opt_string(out, note.outcome.session.as_deref());
     out.extend_from_slice(b",\"allowed_by\":");
     opt_string(out, note.outcome.allowed_by.as_deref());
+    out.extend_from_slice(b",\"alert_severity\":");
+    opt_string(
+        out,
+        alerts.iter().map(|a| a.severity).max().map(|s| s.as_str()),
+    );
     if note.outcome.late {
         out.extend_from_slice(b",\"late\":true");
     }
@@ -107,6 +115,7 @@ mod tests {
         assert_eq!(w["user"], "mal\"lory\u{0}");
         assert_eq!(w["ip"], "10.1.0.17");
         assert!(w["session"].is_null() && w["allowed_by"].is_null());
+        assert!(w["alert_severity"].is_null());
         assert_eq!(w["alerts"], serde_json::json!([]));
         assert!(w.get("late").is_none() && w.get("events").is_none());
     }
