@@ -7,25 +7,67 @@
 //! The table printed per corpus is the measurement; run with `--nocapture` to see it when
 //! the test passes.
 
-// The generator is the `simulate` module of the binary; compiled in here so the test needs
-// nothing but the binary under test for the replay.
-#[allow(dead_code)]
-#[path = "../src/simulate/mod.rs"]
-mod simulate;
-
+use serde::Deserialize;
 use serde_json::Value;
-use simulate::truth::{AttackTruth, Truth};
-use simulate::{OutFormat, SimulateArgs};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::process::Command;
+
+/// `truth.json` as written by `wikiwatch simulate` (the fields the measurement reads).
+#[derive(Debug, Deserialize)]
+struct Truth {
+    lines: u64,
+    attacks: Vec<AttackTruth>,
+    benign_traps: Vec<TrapTruth>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AttackTruth {
+    id: u8,
+    name: String,
+    user: Option<String>,
+    ips: Vec<String>,
+    start_ms: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct TrapTruth {
+    name: String,
+    user: String,
+    ips: Vec<String>,
+    allow_listed: bool,
+    events: u64,
+}
+
+/// Log format written and replayed.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    ConfluenceAccess,
+    Combined,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::ConfluenceAccess => "confluence-access",
+            Format::Combined => "combined",
+        }
+    }
+
+    fn file(self) -> &'static str {
+        match self {
+            Format::ConfluenceAccess => "confluence-access.log",
+            Format::Combined => "combined.log",
+        }
+    }
+}
 
 /// One corpus: seed, days, employees, format replayed.
 struct Corpus {
     seed: u64,
     days: u32,
     users: usize,
-    format: OutFormat,
+    format: Format,
 }
 
 const CORPORA: [Corpus; 2] = [
@@ -33,13 +75,13 @@ const CORPORA: [Corpus; 2] = [
         seed: 1,
         days: 4,
         users: 50,
-        format: OutFormat::Combined,
+        format: Format::Combined,
     },
     Corpus {
         seed: 2,
         days: 7,
         users: 120,
-        format: OutFormat::ConfluenceAccess,
+        format: Format::ConfluenceAccess,
     },
 ];
 
@@ -100,41 +142,63 @@ fn about(a: &Alert, t: &AttackTruth) -> bool {
     }
 }
 
+fn wikiwatch() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wikiwatch"))
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run wikiwatch {what}: {e}"));
+    assert!(
+        out.status.success(),
+        "wikiwatch {what} failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn generate(c: &Corpus, dir: &Path) -> Truth {
-    simulate::run(&SimulateArgs {
-        seed: c.seed,
-        days: c.days,
-        users: c.users,
-        out: dir.to_path_buf(),
-        format: c.format,
-        attacks: (1..=9).collect(),
-    })
-    .expect("simulate");
+    run(
+        wikiwatch()
+            .args([
+                "simulate",
+                "--seed",
+                &c.seed.to_string(),
+                "--days",
+                &c.days.to_string(),
+            ])
+            .args([
+                "--users",
+                &c.users.to_string(),
+                "--format",
+                c.format.name(),
+                "--out",
+            ])
+            .arg(dir),
+        "simulate",
+    );
     let text = std::fs::read_to_string(dir.join("truth.json")).expect("truth.json");
     serde_json::from_str(&text).expect("truth.json parses")
 }
 
 fn replay(c: &Corpus, dir: &Path) -> Vec<Alert> {
-    let (format, log) = match c.format {
-        OutFormat::Combined => ("combined", "combined.log"),
-        _ => ("confluence-access", "confluence-access.log"),
-    };
     let alerts = dir.join("alerts.jsonl");
-    let out = Command::new(env!("CARGO_BIN_EXE_wikiwatch"))
-        .args([
-            "replay", "--engine", "native", "--format", format, "--config",
-        ])
-        .arg(dir.join("config.json"))
-        .arg("--alerts")
-        .arg(&alerts)
-        .arg(dir.join(log))
-        .output()
-        .expect("run wikiwatch replay");
-    assert!(
-        out.status.success(),
-        "wikiwatch replay failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
+    run(
+        wikiwatch()
+            .args([
+                "replay",
+                "--engine",
+                "native",
+                "--format",
+                c.format.name(),
+                "--config",
+            ])
+            .arg(dir.join("config.json"))
+            .arg("--alerts")
+            .arg(&alerts)
+            .arg(dir.join(c.format.file())),
+        "replay",
     );
     let text = std::fs::read_to_string(&alerts).expect("alerts file");
     text.lines()

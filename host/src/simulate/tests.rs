@@ -83,3 +83,27 @@ fn bundled_example_config_is_valid() {
     assert!(config.allow.iter().any(|a| a.name == "nightly-backup"));
     assert!(config.allow.iter().any(|a| a.name == "search-indexer"));
 }
+
+/// The bundled example is exactly what the generator writes (regenerate it with the command in
+/// examples/README.md after changing the generator).
+#[test]
+fn bundled_example_matches_the_generator() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = args(dir.path(), 7, 1, 12);
+    a.attacks = vec![1, 2, 4, 5, 8, 9];
+    run(&a).unwrap();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    for (generated, bundled) in [
+        ("confluence-access.log", "logs/confluence-access.log"),
+        ("combined.log", "logs/combined.log"),
+        ("truth.json", "logs/truth.json"),
+        ("config.json", "config.json"),
+    ] {
+        let g = std::fs::read(dir.path().join(generated)).unwrap();
+        let b = std::fs::read(examples.join(bundled)).unwrap();
+        assert!(
+            g == b,
+            "examples/{bundled} differs from the generator's output: regenerate it"
+        );
+    }
+}
