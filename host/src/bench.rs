@@ -107,17 +107,17 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         same &= outputs.windows(2).all(|w| w[0] == w[1]);
     }
     let (nat, comp) = (median(native), median(component));
-    println!("native     {nat:>12.0} lines/s (median of {})", args.runs);
-    println!("component  {comp:>12.0} lines/s (median of {})", args.runs);
-    println!(
-        "ratio      {:>12.1} % of native",
-        100.0 * comp / nat.max(1e-9)
-    );
-    println!(
-        "component size {} bytes; alerts and stats identical: {}",
+    let report = format!(
+        "native     {nat:>12.0} lines/s (median of {runs})\n\
+         component  {comp:>12.0} lines/s (median of {runs})\n\
+         ratio      {:>12.1} % of native\n\
+         component size {} bytes; alerts and stats identical: {}\n",
+        100.0 * comp / nat.max(1e-9),
         embedded_size(),
-        if same { "yes" } else { "NO" }
+        if same { "yes" } else { "NO" },
+        runs = args.runs,
     );
+    crate::fail::out(&report)?;
     if !same {
         return Err(crate::fail::guest(
             "the component and the native engine disagreed",

@@ -11,8 +11,11 @@ use wikiwatch_core::{Config, RuleId};
 /// Runs `wikiwatch check-config` (errors exit 2 and name the key).
 pub fn run(args: &CheckConfigArgs) -> Result<()> {
     let loaded = load_config(Some(&args.file))?;
-    print!("{}", render(&loaded.config));
-    println!("{}: ok", args.file.display());
+    crate::fail::out(&format!(
+        "{}{}: ok\n",
+        render(&loaded.config),
+        args.file.display()
+    ))?;
     Ok(())
 }
 

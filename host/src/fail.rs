@@ -36,6 +36,16 @@ pub fn guest(msg: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(GuestFailure(msg.into()))
 }
 
+/// Writes `text` to stdout. Unlike `print!`, a closed pipe is an error to return (and then a
+/// quiet exit 0), not a panic.
+pub fn out(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}
+
 /// Reports `err` on stderr and picks the exit code. A broken pipe (e.g. `| head`) is a
 /// normal end, not an error.
 pub fn report(err: &anyhow::Error) -> ExitCode {

@@ -214,14 +214,12 @@ pub fn run(args: &ScopeArgs) -> Result<()> {
             }
         }
     }
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&to_json(&args.entity, &scope, lines, rejected))?
-        );
+    let text = if args.json {
+        serde_json::to_string_pretty(&to_json(&args.entity, &scope, lines, rejected))? + "\n"
     } else {
-        print!("{}", to_text(&args.entity, &scope, lines, rejected));
-    }
+        to_text(&args.entity, &scope, lines, rejected)
+    };
+    crate::fail::out(&text)?;
     Ok(())
 }
 
