@@ -40,10 +40,8 @@ fn corpora() -> Vec<PathBuf> {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "wikiwatch-fluent-bit-{}-{name}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("wikiwatch-fluent-bit-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
@@ -59,10 +57,9 @@ fn call(fb: &mut FluentBit, record: &[u8]) -> Vec<u8> {
             );
             out
         }
-        Returned::Dropped(why) => panic!(
-            "record dropped ({why}): {:.200}",
-            String::from_utf8_lossy(record)
-        ),
+        Returned::Dropped(why) => {
+            panic!("record dropped ({why}): {:.200}", String::from_utf8_lossy(record))
+        }
     }
 }
 
@@ -73,11 +70,7 @@ fn alerts_and_annotations_equal_the_native_engine_record_by_record() {
         let text = std::fs::read(&file).expect("corpus");
         let mut fb = FluentBit::with_cwd(&scratch("parity")).expect("instantiate");
         let mut native = Engine::new(Default::default()).expect("default config");
-        for (n, line) in text
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .enumerate()
-        {
+        for (n, line) in text.split(|&b| b == b'\n').filter(|l| !l.is_empty()).enumerate() {
             let record = tail_record(line);
             let out = call(&mut fb, &record);
             let mut expected: Vec<Alert> = Vec::new();
@@ -92,35 +85,15 @@ fn alerts_and_annotations_equal_the_native_engine_record_by_record() {
                     let w = annotation(&out);
                     assert_eq!(w["request"], outcome.request.as_str(), "{where_}");
                     assert_eq!(w["agent"], outcome.agent.as_str(), "{where_}");
-                    assert_eq!(
-                        w["session"].as_str(),
-                        outcome.session.as_deref(),
-                        "{where_}"
-                    );
-                    assert_eq!(
-                        w["allowed_by"].as_str(),
-                        outcome.allowed_by.as_deref(),
-                        "{where_}"
-                    );
+                    assert_eq!(w["session"].as_str(), outcome.session.as_deref(), "{where_}");
+                    assert_eq!(w["allowed_by"].as_str(), outcome.allowed_by.as_deref(), "{where_}");
                     let top = expected.iter().map(|a| a.severity).max();
-                    assert_eq!(
-                        w["alert_severity"].as_str(),
-                        top.map(|s| s.as_str()),
-                        "{where_}"
-                    );
+                    assert_eq!(w["alert_severity"].as_str(), top.map(|s| s.as_str()), "{where_}");
                     let wanted = format!(
                         "[{}]",
-                        expected
-                            .iter()
-                            .map(Alert::to_json)
-                            .collect::<Vec<_>>()
-                            .join(",")
+                        expected.iter().map(Alert::to_json).collect::<Vec<_>>().join(",")
                     );
-                    assert_eq!(
-                        alerts_text(&out),
-                        Some(wanted.as_str()),
-                        "{where_}: alerts differ"
-                    );
+                    assert_eq!(alerts_text(&out), Some(wanted.as_str()), "{where_}: alerts differ");
                     total_alerts += expected.len();
                 }
                 // A line the core rejects (or that holds no event) passes through untouched.
@@ -136,17 +109,9 @@ fn alerts_and_annotations_equal_the_native_engine_record_by_record() {
             "{}: alerts only raised at finish: {flushed:?}",
             file.display()
         );
-        assert_eq!(
-            fb.stderr().lines().count(),
-            1,
-            "only the config line: {}",
-            fb.stderr()
-        );
+        assert_eq!(fb.stderr().lines().count(), 1, "only the config line: {}", fb.stderr());
     }
-    assert!(
-        total_alerts > 0,
-        "the corpus must raise alerts for the comparison to mean something"
-    );
+    assert!(total_alerts > 0, "the corpus must raise alerts for the comparison to mean something");
 }
 
 #[test]
@@ -174,10 +139,7 @@ fn bad_records_come_back_as_objects_with_nothing_lost() {
         ("1 MB object", huge_object),
         ("1 MB raw line", huge_line),
         ("1 MB garbage", vec![b'{'; 1 << 20]),
-        (
-            "deep nesting",
-            [vec![b'['; 100_000], vec![b']'; 100_000]].concat(),
-        ),
+        ("deep nesting", [vec![b'['; 100_000], vec![b']'; 100_000]].concat()),
     ];
     for (name, record) in &cases {
         let out = call(&mut fb, record);
@@ -185,11 +147,7 @@ fn bad_records_come_back_as_objects_with_nothing_lost() {
         let v: Value = serde_json::from_str(&String::from_utf8_lossy(&out)).expect(name);
         if v["wikiwatch"]["error"].is_string() {
             // Not an object: wrapped, the input kept whole in `log`.
-            assert_eq!(
-                v["log"].as_str(),
-                Some(lossy.as_ref()),
-                "{name}: input kept in `log`"
-            );
+            assert_eq!(v["log"].as_str(), Some(lossy.as_ref()), "{name}: input kept in `log`");
             assert_eq!(v.as_object().map(|o| o.len()), Some(2), "{name}");
         } else if let Some(original) = strip_annotation(&out) {
             assert_eq!(&original, record, "{name}: original bytes kept");
@@ -207,11 +165,7 @@ fn bad_records_come_back_as_objects_with_nothing_lost() {
 fn config_comes_from_the_first_accessible_path() {
     let line = std::fs::read_to_string(wikiwatch_tests::fixture("fluent-bit/conf_access_log.log"))
         .expect("corpus");
-    let line = line
-        .lines()
-        .find(|l| l.contains(" mallory "))
-        .expect("a mallory line")
-        .to_string();
+    let line = line.lines().find(|l| l.contains(" mallory ")).expect("a mallory line").to_string();
     let allow =
         r#"{"allow":[{"name":"harness-allow","users":["mallory"],"rules":["*"],"reason":"test"}]}"#;
 
@@ -222,22 +176,13 @@ fn config_comes_from_the_first_accessible_path() {
     std::fs::write(second.join("wikiwatch.json"), "{not even json").unwrap();
     let guest = first.to_string_lossy().into_owned();
     let mut fb = FluentBit::new(&[
-        Preopen {
-            host: first.clone(),
-            guest: guest.clone(),
-        },
-        Preopen {
-            host: second.clone(),
-            guest: second.to_string_lossy().into_owned(),
-        },
+        Preopen { host: first.clone(), guest: guest.clone() },
+        Preopen { host: second.clone(), guest: second.to_string_lossy().into_owned() },
     ])
     .expect("instantiate");
     let out = call(&mut fb, &tail_record(line.as_bytes()));
     assert_eq!(annotation(&out)["allowed_by"], "harness-allow");
-    assert_eq!(
-        fb.stderr().trim(),
-        format!("wikiwatch: config {guest}/wikiwatch.json loaded")
-    );
+    assert_eq!(fb.stderr().trim(), format!("wikiwatch: config {guest}/wikiwatch.json loaded"));
 
     // Fluent Bit's default accessible path, `.`.
     let mut fb = FluentBit::with_cwd(&first).expect("instantiate");
@@ -255,19 +200,17 @@ fn config_comes_from_the_first_accessible_path() {
     assert!(annotation(&out)["allowed_by"].is_null());
     let stderr = fb.stderr();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.starts_with("wikiwatch: error: wikiwatch.json: config:"),
-        "{stderr}"
-    );
+    assert!(stderr.starts_with("wikiwatch: error: wikiwatch.json: config:"), "{stderr}");
     assert!(stderr.contains("built-in default"), "{stderr}");
 
+    // The example set-up's config is valid.
+    let example = wikiwatch_tests::root().join("examples/fluent-bit");
+    let mut fb = FluentBit::with_cwd(&example).expect("instantiate");
+    call(&mut fb, &tail_record(line.as_bytes()));
+    assert_eq!(fb.stderr().trim(), "wikiwatch: config wikiwatch.json loaded");
+
     // No file: the default, said once.
-    let mut fb = FluentBit::with_cwd(
-        &second
-            .join("..")
-            .join(scratch("cfg-none").file_name().unwrap()),
-    )
-    .expect("instantiate");
+    let mut fb = FluentBit::with_cwd(&scratch("cfg-none")).expect("instantiate");
     call(&mut fb, &tail_record(line.as_bytes()));
     assert_eq!(
         fb.stderr().trim(),
@@ -289,10 +232,7 @@ fn parser_and_ecs_records_are_annotated_with_fluent_bit_time_as_fallback() {
     );
     let ecs = br#"{"@timestamp":"2026-10-07T13:40:00.000Z","source":{"ip":"10.0.0.9"},"user":{"name":"carol"},"http":{"request":{"method":"GET"},"response":{"status_code":200}},"url":{"original":"https://wiki.example.com/display/ENG/Home"},"user_agent":{"original":"curl/8.4.0"}}"#;
     let w = annotation(&call(&mut fb, ecs));
-    assert_eq!(
-        (w["user"].as_str(), w["ip"].as_str()),
-        (Some("carol"), Some("10.0.0.9"))
-    );
+    assert_eq!((w["user"].as_str(), w["ip"].as_str()), (Some("carol"), Some("10.0.0.9")));
 }
 
 /// Throughput through the full host protocol, and the module's size. Run with `--release`.
@@ -312,9 +252,8 @@ fn throughput_records_per_second() {
         alerts += usize::from(alerts_text(&out).is_some_and(|a| a != "[]"));
     }
     let secs = start.elapsed().as_secs_f64();
-    let size = std::fs::metadata(wikiwatch_tests::artifact("wikiwatch_fluent_bit.wasm"))
-        .unwrap()
-        .len();
+    let size =
+        std::fs::metadata(wikiwatch_tests::artifact("wikiwatch_fluent_bit.wasm")).unwrap().len();
     println!(
         "fluent-bit module: {} records ({:.1} MB) in {secs:.2}s = {:.0} records/s; {alerts} records with alerts; \
          module {size} bytes; linear memory {} KiB; fixture {} bytes",
