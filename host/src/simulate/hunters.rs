@@ -42,11 +42,7 @@ fn hits(rng: &mut ChaCha8Rng, wiki: &Wiki, n: usize) -> Vec<Page> {
 /// 2: Conf-Thief: CQL text searches for its keyword list, then a PDF export of every hit.
 pub fn keyword_hunt_export(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan, wiki: &Wiki) {
     let c = plan.client();
-    let mut p = Pace {
-        t: plan.start,
-        lo: 300,
-        hi: 1500,
-    };
+    let mut p = Pace { t: plan.start, lo: 300, hi: 1500 };
     let mut terms = THIEF_TERMS.to_vec();
     let n = rng.random_range(6..=10);
     shuffle_prefix(rng, &mut terms, n);
@@ -75,11 +71,7 @@ pub fn keyword_hunt_export(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Pl
             None,
         ));
         p.t += i64::from(took);
-        let stamp = format!(
-            "{}-{}",
-            p.t / 1000 % 100_000_000,
-            rng.random_range(100..999)
-        );
+        let stamp = format!("{}-{}", p.t / 1000 % 100_000_000, rng.random_range(100..999));
         out.push(c.req(
             p.next(rng),
             "GET",
@@ -144,8 +136,12 @@ pub fn search_burst(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan) {
     let mut terms = SCAN_TERMS.to_vec();
     let n = rng.random_range(25..=40);
     shuffle_prefix(rng, &mut terms, n);
-    for round in 0..rng.random_range(3..6) {
-        for term in &terms[..n] {
+    // One worker per keyword pages through its results until they run out; the pool
+    // interleaves them, so the log shows every keyword's page N before page N+1.
+    let pages: Vec<usize> = (0..n).map(|_| rng.random_range(2..12)).collect();
+    let deepest = pages.iter().copied().max().unwrap_or(0);
+    for round in 0..deepest {
+        for (term, _) in terms[..n].iter().zip(&pages).filter(|(_, &p)| p > round) {
             let cql = enc(&format!("text ~ \"{term}\""));
             let path = format!(
                 "/rest/api/search?cql={cql}&start={}&limit=50&excerpt=highlight",
@@ -169,11 +165,7 @@ pub fn search_burst(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan) {
 /// download loop), the tool sending no User-Agent at all.
 pub fn attachment_hunt(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan, wiki: &Wiki) {
     let c = plan.client();
-    let mut p = Pace {
-        t: plan.start,
-        lo: 150,
-        hi: 700,
-    };
+    let mut p = Pace { t: plan.start, lo: 150, hi: 700 };
     out.push(c.req(
         p.t,
         "GET",
@@ -184,10 +176,7 @@ pub fn attachment_hunt(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan, 
         None,
     ));
     p.t += rng.random_range(20..90) * SECOND;
-    for ext in ["xlsx", "docx", "pdf", "zip", "csv", "kdbx"]
-        .iter()
-        .take(rng.random_range(3..7))
-    {
+    for ext in ["xlsx", "docx", "pdf", "zip", "csv", "kdbx"].iter().take(rng.random_range(3..7)) {
         let cql = enc(&format!("type=attachment AND title~\"*.{ext}\""));
         for start in [0, 100] {
             out.push(c.req(
@@ -204,11 +193,8 @@ pub fn attachment_hunt(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan, 
         }
         p.t += rng.random_range(15..60) * SECOND;
     }
-    let mut with_files: Vec<&Page> = wiki
-        .pages
-        .iter()
-        .filter(|pg| !pg.attachments.is_empty())
-        .collect();
+    let mut with_files: Vec<&Page> =
+        wiki.pages.iter().filter(|pg| !pg.attachments.is_empty()).collect();
     let n = rng.random_range(40..120).min(with_files.len());
     shuffle_prefix(rng, &mut with_files, n);
     for page in &with_files[..n] {
