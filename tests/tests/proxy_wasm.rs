@@ -282,7 +282,7 @@ fn enforce_throttles_the_scraper_never_the_allow_listed_crawler() {
         "{retry_after:?}"
     );
     // After the cooldown, the scraper's next request passes again.
-    let last = events.iter().filter(|e| is_scraper(e)).last().unwrap();
+    let last = events.iter().rev().find(|e| is_scraper(e)).unwrap();
     proxy.set_clock_ms(last.time_ms + 31 * 60 * 1000);
     proxy.tick().unwrap();
     let x = proxy
