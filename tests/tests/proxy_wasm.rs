@@ -54,11 +54,7 @@ fn corpus() -> Vec<AccessEvent<'static>> {
     }
     // One proxy sees requests in time order.
     events.sort_by_key(|e| e.time_ms);
-    assert!(
-        events.len() > 100,
-        "corpus decoded to {} events",
-        events.len()
-    );
+    assert!(events.len() > 100, "corpus decoded to {} events", events.len());
     events
 }
 
@@ -76,16 +72,9 @@ fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for c in bytes.chunks(3) {
-        let n = c
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        let n = c.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
-            out.push(if i <= c.len() {
-                A[(n >> (18 - 6 * i) & 63) as usize] as char
-            } else {
-                '='
-            });
+            out.push(if i <= c.len() { A[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
         }
     }
     out
@@ -104,24 +93,20 @@ fn request_of(e: &AccessEvent<'_>) -> Request {
         h.push((b"user-agent".to_vec(), e.agent.as_bytes().to_vec()));
     }
     if let (Some(u), false) = (&e.user, e.agent.starts_with("Mozilla/")) {
-        let cred = format!(
-            "Basic {}",
-            base64(format!("{u}:not-a-real-password").as_bytes())
-        );
+        let cred = format!("Basic {}", base64(format!("{u}:not-a-real-password").as_bytes()));
         h.push((b"authorization".to_vec(), cred.into_bytes()));
     }
-    Request {
-        headers: h,
-        source: format!("{}:40000", e.client.as_deref().unwrap_or("192.0.2.1")),
-    }
+    let source = match e.client.as_deref().unwrap_or("192.0.2.1") {
+        c if c.contains(':') => format!("[{c}]:40000"),
+        c => format!("{c}:40000"),
+    };
+    Request { headers: h, source }
 }
 
 /// Confluence's answer for a logged access: status, size, and the user in X-AUSERNAME.
 fn response_of(e: &AccessEvent<'_>) -> Headers {
-    let mut h = headers(&[
-        (":status", &e.status.to_string()),
-        ("content-length", &e.bytes.to_string()),
-    ]);
+    let mut h =
+        headers(&[(":status", &e.status.to_string()), ("content-length", &e.bytes.to_string())]);
     if let Some(u) = &e.user {
         h.push((b"x-ausername".to_vec(), u.as_bytes().to_vec()));
     }
@@ -143,15 +128,9 @@ fn replay_gives_the_native_core_alerts_with_two_workers() {
     let events = corpus();
     let config = fixture_config();
     let want = native_alerts(&config, &events);
-    assert!(
-        !want.is_empty(),
-        "the corpus must raise alerts for this test to mean anything"
-    );
+    assert!(!want.is_empty(), "the corpus must raise alerts for this test to mean anything");
 
-    let plugin = with_proxy(
-        config,
-        json!({"mode": "detect", "collector": {"cluster": "siem"}}),
-    );
+    let plugin = with_proxy(config, json!({"mode": "detect", "collector": {"cluster": "siem"}}));
     let mut proxy = start(&plugin, 2);
     assert!(proxy.vms.iter().all(|v| v.configured));
     proxy.set_clock_ms(events[0].time_ms);
@@ -159,16 +138,10 @@ fn replay_gives_the_native_core_alerts_with_two_workers() {
     let mut tagged = 0;
     for (i, e) in events.iter().enumerate() {
         proxy.set_clock_ms(e.time_ms);
-        let x = proxy
-            .request(i % 2, &request_of(e), |_| response_of(e))
-            .unwrap();
+        let x = proxy.request(i % 2, &request_of(e), |_| response_of(e)).unwrap();
         assert!(x.local.is_none(), "detect mode never answers itself");
         if let Some(v) = x.upstream_header("x-wikiwatch") {
-            assert!(
-                v.split(',')
-                    .all(|r| r.parse::<wikiwatch_core::RuleId>().is_ok()),
-                "{v}"
-            );
+            assert!(v.split(',').all(|r| r.parse::<wikiwatch_core::RuleId>().is_ok()), "{v}");
             tagged += 1;
         }
         if i % 16 == 0 {
@@ -177,13 +150,7 @@ fn replay_gives_the_native_core_alerts_with_two_workers() {
     }
     proxy.shutdown().unwrap();
     let got = proxy.alerts();
-    assert_eq!(
-        got.len(),
-        want.len(),
-        "alert count: proxy {} vs native {}",
-        got.len(),
-        want.len()
-    );
+    assert_eq!(got.len(), want.len(), "alert count: proxy {} vs native {}", got.len(), want.len());
     for (g, w) in got.iter().zip(&want) {
         assert_eq!(g, w);
     }
@@ -192,19 +159,11 @@ fn replay_gives_the_native_core_alerts_with_two_workers() {
     let posted: usize = h
         .http_calls
         .iter()
-        .map(|c| {
-            c.body
-                .split(|&b| b == b'\n')
-                .filter(|l| !l.is_empty())
-                .count()
-        })
+        .map(|c| c.body.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count())
         .sum();
     assert_eq!(posted, want.len());
     assert!(h.http_calls.iter().all(|c| c.cluster == "siem"));
-    assert!(
-        tagged > 0,
-        "entities with alerts are tagged for the upstream"
-    );
+    assert!(tagged > 0, "entities with alerts are tagged for the upstream");
     // Exactly one VM ran the engine (both enqueued, one drained).
     let leaders: Vec<_> = h
         .logs
@@ -213,12 +172,7 @@ fn replay_gives_the_native_core_alerts_with_two_workers() {
         .map(|l| l.vm)
         .collect();
     assert_eq!(leaders.len(), 1, "{leaders:?}");
-    eprintln!(
-        "{} events, {} alerts, {} tagged requests",
-        events.len(),
-        want.len(),
-        tagged
-    );
+    eprintln!("{} events, {} alerts, {} tagged requests", events.len(), want.len(), tagged);
 }
 
 fn is_scraper(e: &AccessEvent<'_>) -> bool {
@@ -243,15 +197,11 @@ fn enforce_throttles_the_scraper_never_the_allow_listed_crawler() {
     let mut retry_after = Vec::new();
     for (i, e) in events.iter().enumerate() {
         proxy.set_clock_ms(e.time_ms);
-        let x = proxy
-            .request(i % 2, &request_of(e), |_| response_of(e))
-            .unwrap();
+        let x = proxy.request(i % 2, &request_of(e), |_| response_of(e)).unwrap();
         if let Some(l) = &x.local {
             assert_eq!(l.status, 429);
             retry_after.push(
-                l.header("retry-after")
-                    .and_then(|v| v.parse::<i64>().ok())
-                    .expect("Retry-After"),
+                l.header("retry-after").and_then(|v| v.parse::<i64>().ok()).expect("Retry-After"),
             );
             if is_scraper(e) {
                 throttled_scraper += 1;
@@ -272,31 +222,20 @@ fn enforce_throttles_the_scraper_never_the_allow_listed_crawler() {
         }
     }
     assert!(throttled_scraper > 0, "the scraper was never throttled");
-    assert_eq!(
-        throttled_other, 0,
-        "only the scraper's address/session is throttled"
-    );
+    assert_eq!(throttled_other, 0, "only the scraper's address/session is throttled");
     // Retry-After counts down to the end of the cooldown (default 30 minutes).
-    assert!(
-        retry_after.iter().all(|&s| (1..=30 * 60).contains(&s)),
-        "{retry_after:?}"
-    );
+    assert!(retry_after.iter().all(|&s| (1..=30 * 60).contains(&s)), "{retry_after:?}");
     // After the cooldown, the scraper's next request passes again.
     let last = events.iter().rev().find(|e| is_scraper(e)).unwrap();
     proxy.set_clock_ms(last.time_ms + 31 * 60 * 1000);
     proxy.tick().unwrap();
-    let x = proxy
-        .request(0, &request_of(last), |_| response_of(last))
-        .unwrap();
+    let x = proxy.request(0, &request_of(last), |_| response_of(last)).unwrap();
     assert!(x.local.is_none(), "still throttled after the cooldown");
     // Shared data stays bounded: slots plus the lease, each slot small.
     let h = proxy.host.borrow();
     let sizes = h.shared_sizes();
     assert!(sizes.len() <= slots + 1, "{sizes:?}");
-    assert!(
-        sizes.iter().all(|(_, n)| *n <= 8 + 256 + 10 * 32),
-        "{sizes:?}"
-    );
+    assert!(sizes.iter().all(|(_, n)| *n <= 8 + 256 + 10 * 32), "{sizes:?}");
     eprintln!("{throttled_scraper} scraper requests throttled; shared data: {sizes:?}");
 }
 
@@ -315,17 +254,11 @@ fn bad_config_is_rejected_with_one_log_line_and_no_trap() {
     ];
     for cfg in bad {
         let mut proxy = start(cfg, 1);
-        assert!(
-            !proxy.vms[0].configured,
-            "{} accepted",
-            String::from_utf8_lossy(cfg)
-        );
+        assert!(!proxy.vms[0].configured, "{} accepted", String::from_utf8_lossy(cfg));
         let errors = proxy.logs(4);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(
-            errors[0]
-                .message
-                .starts_with("wikiwatch: bad plugin configuration: "),
+            errors[0].message.starts_with("wikiwatch: bad plugin configuration: "),
             "{}",
             errors[0].message
         );
@@ -334,9 +267,7 @@ fn bad_config_is_rejected_with_one_log_line_and_no_trap() {
             headers: headers(&[(":method", "GET"), (":path", "/")]),
             source: "10.0.0.1:1".into(),
         };
-        let x = proxy
-            .request(0, &req, |_| headers(&[(":status", "200")]))
-            .unwrap();
+        let x = proxy.request(0, &req, |_| headers(&[(":status", "200")])).unwrap();
         assert!(x.local.is_none());
         proxy.tick().unwrap();
         proxy.shutdown().unwrap();
@@ -347,17 +278,13 @@ fn bad_config_is_rejected_with_one_log_line_and_no_trap() {
 
 #[test]
 fn hostile_headers_do_not_trap() {
-    let plugin = with_proxy(
-        fixture_config(),
-        json!({"mode": "enforce", "trusted_hops": 2}),
-    );
+    let plugin = with_proxy(fixture_config(), json!({"mode": "enforce", "trusted_hops": 2}));
     let mut proxy = start(&plugin, 2);
     proxy.tick().unwrap();
     let huge = vec![b'A'; 1 << 20];
     let invalid = b"\xff\xfe\xc3(\xa0\xa1\xe2\x28\xa1".to_vec();
-    let mut many: Headers = (0..5000)
-        .map(|i| (format!("x-h-{i}").into_bytes(), vec![b'v'; 64]))
-        .collect();
+    let mut many: Headers =
+        (0..5000).map(|i| (format!("x-h-{i}").into_bytes(), vec![b'v'; 64])).collect();
     many.push((b":method".to_vec(), b"GET".to_vec()));
     let cases: Vec<(Headers, Headers)> = vec![
         (
@@ -373,14 +300,8 @@ fn hostile_headers_do_not_trap() {
                 (b":method".to_vec(), invalid.clone()),
                 (b":path".to_vec(), invalid.clone()),
                 (b"user-agent".to_vec(), invalid.clone()),
-                (
-                    b"cookie".to_vec(),
-                    [b"JSESSIONID=".as_slice(), &invalid].concat(),
-                ),
-                (
-                    b"authorization".to_vec(),
-                    [b"Basic ".as_slice(), &invalid].concat(),
-                ),
+                (b"cookie".to_vec(), [b"JSESSIONID=".as_slice(), &invalid].concat()),
+                (b"authorization".to_vec(), [b"Basic ".as_slice(), &invalid].concat()),
                 (b"x-forwarded-for".to_vec(), invalid.clone()),
                 (invalid.clone(), invalid.clone()),
             ],
@@ -390,12 +311,7 @@ fn hostile_headers_do_not_trap() {
                 (b"content-length".to_vec(), invalid.clone()),
             ],
         ),
-        (
-            many,
-            (0..5000)
-                .map(|i| (format!("x-r-{i}").into_bytes(), vec![b'r'; 16]))
-                .collect(),
-        ),
+        (many, (0..5000).map(|i| (format!("x-r-{i}").into_bytes(), vec![b'r'; 16])).collect()),
         (Vec::new(), Vec::new()),
         (
             headers(&[
@@ -408,10 +324,7 @@ fn hostile_headers_do_not_trap() {
     ];
     for (i, (req, resp)) in cases.into_iter().enumerate() {
         for source in ["", "garbage", "[::1]:80", "10.0.0.1:8080"] {
-            let r = Request {
-                headers: req.clone(),
-                source: source.into(),
-            };
+            let r = Request { headers: req.clone(), source: source.into() };
             proxy
                 .request(i % 2, &r, |_| resp.clone())
                 .unwrap_or_else(|e| panic!("case {i}: {e:?}"));
@@ -423,9 +336,7 @@ fn hostile_headers_do_not_trap() {
         headers: headers(&[(":method", "GET"), (":path", "/display/ENG/Home")]),
         source: "10.0.0.1:1".into(),
     };
-    let x = proxy
-        .request(0, &ok, |_| headers(&[(":status", "200")]))
-        .unwrap();
+    let x = proxy.request(0, &ok, |_| headers(&[(":status", "200")])).unwrap();
     assert!(x.local.is_none());
     proxy.shutdown().unwrap();
     assert!(proxy.logs(4).is_empty(), "{:?}", proxy.logs(4));
@@ -470,9 +381,8 @@ fn added_time_per_request_and_module_size() {
     a.deliver_ready().unwrap();
     let engine_ns = t.elapsed().as_nanos() as f64 / n as f64;
     let added_us = (with_module - baseline) / 1000.0;
-    let size = std::fs::metadata(wikiwatch_tests::artifact("wikiwatch_proxy_wasm.wasm"))
-        .unwrap()
-        .len();
+    let size =
+        std::fs::metadata(wikiwatch_tests::artifact("wikiwatch_proxy_wasm.wasm")).unwrap().len();
     eprintln!(
         "proxy-wasm: worker path median {:.2} us with the module vs {:.2} us with a no-op module: \
          added {:.2} us per request; leader engine work {:.2} us per event; module {} bytes ({} build)",
@@ -486,8 +396,5 @@ fn added_time_per_request_and_module_size() {
     assert!(size < 2_000_000, "module is {size} bytes");
     // The 5 us target holds in release builds; debug builds of the host are far slower.
     let limit = if cfg!(debug_assertions) { 500.0 } else { 5.0 };
-    assert!(
-        added_us < limit,
-        "added {added_us:.2} us per request (limit {limit})"
-    );
+    assert!(added_us < limit, "added {added_us:.2} us per request (limit {limit})");
 }

@@ -38,23 +38,17 @@ pub fn log(level: LogLevel, line: &str) {
 
 /// A request header's raw bytes (never assumed UTF-8: the SDK's string getters panic on it).
 pub fn request_header(name: &str) -> Option<Vec<u8>> {
-    hostcalls::get_map_value_bytes(MapType::HttpRequestHeaders, name)
-        .ok()
-        .flatten()
+    hostcalls::get_map_value_bytes(MapType::HttpRequestHeaders, name).ok().flatten()
 }
 
 /// A response header's raw bytes.
 pub fn response_header(name: &str) -> Option<Vec<u8>> {
-    hostcalls::get_map_value_bytes(MapType::HttpResponseHeaders, name)
-        .ok()
-        .flatten()
+    hostcalls::get_map_value_bytes(MapType::HttpResponseHeaders, name).ok().flatten()
 }
 
 /// The downstream peer address (`ip:port`).
 pub fn peer_address() -> Option<Vec<u8>> {
-    hostcalls::get_property(vec!["source", "address"])
-        .ok()
-        .flatten()
+    hostcalls::get_property(vec!["source", "address"]).ok().flatten()
 }
 
 /// A unique id for this VM: std's random hasher seeds from the host's WASI `random_get`.

@@ -28,18 +28,11 @@ pub struct Filter {
 impl Filter {
     /// A filter; `None` shared state (configuration failed) makes it a pass-through.
     pub fn new(shared: Option<Rc<Shared>>) -> Filter {
-        Filter {
-            shared,
-            event: WireEvent::default(),
-            throttled: false,
-            started: false,
-        }
+        Filter { shared, event: WireEvent::default(), throttled: false, started: false }
     }
 
     fn header(name: &str, max: usize) -> String {
-        host::request_header(name)
-            .map(|v| request::text(&v, max))
-            .unwrap_or_default()
+        host::request_header(name).map(|v| request::text(&v, max)).unwrap_or_default()
     }
 }
 
@@ -54,23 +47,13 @@ impl HttpContext for Filter {
         let now = host::now_ms();
         self.started = true;
         let authorization = host::request_header("authorization");
-        let forwarded = if s.trusted_hops > 0 {
-            host::request_header(&s.client_header)
-        } else {
-            None
-        };
-        let peer = if forwarded.is_none() {
-            host::peer_address()
-        } else {
-            None
-        };
+        let forwarded =
+            if s.trusted_hops > 0 { host::request_header(&s.client_header) } else { None };
+        let peer = if forwarded.is_none() { host::peer_address() } else { None };
         let client = request::client(forwarded.as_deref(), s.trusted_hops, peer.as_deref())
             .or_else(|| host::peer_address().and_then(|p| request::client(None, 0, Some(&p))));
-        let cookie = if s.session_cookies.is_empty() {
-            None
-        } else {
-            host::request_header("cookie")
-        };
+        let cookie =
+            if s.session_cookies.is_empty() { None } else { host::request_header("cookie") };
         let session = request::session(
             cookie.as_deref(),
             authorization.as_deref(),
@@ -93,15 +76,9 @@ impl HttpContext for Filter {
         // Rules active for any entity of this request, and the latest throttle end.
         let ev = &self.event;
         let keys = [
-            ev.client
-                .as_deref()
-                .map(|c| EntityKey::new(EntityKind::Ip, c)),
-            ev.session
-                .as_deref()
-                .map(|c| EntityKey::new(EntityKind::Session, c)),
-            ev.user
-                .as_deref()
-                .map(|c| EntityKey::new(EntityKind::User, c)),
+            ev.client.as_deref().map(|c| EntityKey::new(EntityKind::Ip, c)),
+            ev.session.as_deref().map(|c| EntityKey::new(EntityKind::Session, c)),
+            ev.user.as_deref().map(|c| EntityKey::new(EntityKind::User, c)),
         ];
         let mut active = [false; RuleId::ALL.len()];
         let mut throttle_until: Option<i64> = None;
@@ -116,11 +93,8 @@ impl HttpContext for Filter {
                 }
             }
         }
-        let names: Vec<&str> = RuleId::ALL
-            .iter()
-            .filter(|r| active[r.index()])
-            .map(|r| r.as_str())
-            .collect();
+        let names: Vec<&str> =
+            RuleId::ALL.iter().filter(|r| active[r.index()]).map(|r| r.as_str()).collect();
         let names = names.join(",");
 
         if let (Mode::Enforce, Some(until)) = (s.mode, throttle_until) {
@@ -160,9 +134,8 @@ impl HttpContext for Filter {
         if !self.started || self.throttled {
             return Action::Continue;
         }
-        let status = host::response_header(":status")
-            .map(|v| request::text(&v, 8))
-            .unwrap_or_default();
+        let status =
+            host::response_header(":status").map(|v| request::text(&v, 8)).unwrap_or_default();
         self.event.status = status.trim().parse().unwrap_or(0);
         let len = host::response_header("content-length")
             .map(|v| request::text(&v, 24))
@@ -171,9 +144,8 @@ impl HttpContext for Filter {
         if let Some(u) = host::response_header(&shared.settings.user_header) {
             let u = request::text(&u, 256);
             let u = u.trim();
-            // Confluence names anonymous access `anonymous`; access logs write `-`.
-            self.event.user =
-                (!u.is_empty() && u != "-" && u != "anonymous").then(|| u.to_string());
+            // Read exactly as the access log's `%{X-AUSERNAME}o` field is: `-` means nobody.
+            self.event.user = (!u.is_empty() && u != "-").then(|| u.to_string());
         }
         Action::Continue
     }

@@ -23,31 +23,33 @@ pub fn text(bytes: &[u8], max: usize) -> String {
 }
 
 /// The client address: the `trusted_hops`-th entry from the right of a forwarding header when
-/// hops are trusted and the header has that many entries, otherwise the peer address.
+/// hops are trusted and the header has that many entries, otherwise the peer address. The
+/// address is kept as written (validated, port and brackets dropped), as access logs write it.
 pub fn client(forwarded: Option<&[u8]>, trusted_hops: u32, peer: Option<&[u8]>) -> Option<String> {
     if trusted_hops > 0 {
         if let Some(h) = forwarded {
             let h = String::from_utf8_lossy(&h[..h.len().min(MAX_FIELD)]);
-            let hop = h.rsplit(',').nth(trusted_hops as usize - 1).map(str::trim);
-            if let Some(ip) = hop.and_then(parse_addr) {
+            let hop = h.rsplit(',').nth(trusted_hops as usize - 1);
+            if let Some(ip) = hop.and_then(addr) {
                 return Some(ip.to_string());
             }
         }
     }
     let peer = String::from_utf8_lossy(peer?);
-    parse_addr(&peer).map(|ip| ip.to_string())
+    addr(&peer).map(str::to_string)
 }
 
-/// An address with or without a port (`10.0.0.1`, `10.0.0.1:443`, `[2001:db8::1]:443`).
-fn parse_addr(s: &str) -> Option<IpAddr> {
+/// The address part of `10.0.0.1`, `10.0.0.1:443`, `[2001:db8::1]:443` or `::1`, if valid.
+fn addr(s: &str) -> Option<&str> {
     let s = s.trim();
-    if let Ok(ip) = s.parse() {
-        return Some(ip);
-    }
-    if let Some(rest) = s.strip_prefix('[') {
-        return rest.split_once(']').and_then(|(a, _)| a.parse().ok());
-    }
-    s.rsplit_once(':').and_then(|(a, _)| a.parse().ok())
+    let a = if s.parse::<IpAddr>().is_ok() {
+        s
+    } else if let Some(rest) = s.strip_prefix('[') {
+        rest.split_once(']')?.0
+    } else {
+        s.rsplit_once(':')?.0
+    };
+    a.parse::<IpAddr>().is_ok().then_some(a)
 }
 
 /// The session secret: the first named cookie present, else a bearer token if enabled.
@@ -71,10 +73,7 @@ pub fn session<'a>(
         }
     }
     let a = authorization?.trim_ascii();
-    let token = a
-        .strip_prefix(b"Bearer ")
-        .or_else(|| a.strip_prefix(b"bearer "))?
-        .trim_ascii();
+    let token = a.strip_prefix(b"Bearer ").or_else(|| a.strip_prefix(b"bearer "))?.trim_ascii();
     (bearer && !token.is_empty()).then_some(token)
 }
 
@@ -88,17 +87,13 @@ pub fn session_hash(secret: &[u8]) -> String {
 
 /// FNV-1a 64: deterministic in every VM (no random seed), so all workers agree on slots.
 pub fn fnv1a(seed: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(seed, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    bytes.iter().fold(seed, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
 }
 
 /// The user named by `Authorization: Basic` (only the name; the password is dropped unread).
 pub fn basic_user(authorization: Option<&[u8]>) -> Option<String> {
     let a = authorization?.trim_ascii();
-    let b64 = a
-        .strip_prefix(b"Basic ")
-        .or_else(|| a.strip_prefix(b"basic "))?;
+    let b64 = a.strip_prefix(b"Basic ").or_else(|| a.strip_prefix(b"basic "))?;
     let raw = base64(b64.get(..b64.len().min(1024))?)?;
     let colon = raw.iter().position(|&c| c == b':')?;
     let user = std::str::from_utf8(&raw[..colon]).ok()?;
@@ -152,15 +147,10 @@ pub fn allowed<'c>(entries: &'c [AllowEntry], who: &Who<'_>) -> Option<&'c str> 
         .iter()
         .find(|e| {
             (e.users.is_empty()
-                || who
-                    .user
-                    .as_deref()
-                    .is_some_and(|u| e.users.iter().any(|x| x == u)))
+                || who.user.as_deref().is_some_and(|u| e.users.iter().any(|x| x == u)))
                 && (e.ips.is_empty()
                     || ip.is_some_and(|ip| {
-                        e.ips
-                            .iter()
-                            .any(|c| Cidr::parse(c).is_ok_and(|c| c.contains(&ip)))
+                        e.ips.iter().any(|c| Cidr::parse(c).is_ok_and(|c| c.contains(&ip)))
                     }))
                 && (e.user_agents.is_empty()
                     || e.user_agents.iter().any(|a| who.agent.contains(a.as_str())))
@@ -176,19 +166,10 @@ mod tests {
     #[test]
     fn client_from_trusted_hop_or_peer() {
         let xff = Some(&b"6.6.6.6, 203.0.113.7, 10.0.0.2"[..]);
-        assert_eq!(
-            client(xff, 1, Some(b"10.0.0.9:5000")).as_deref(),
-            Some("10.0.0.2")
-        );
+        assert_eq!(client(xff, 1, Some(b"10.0.0.9:5000")).as_deref(), Some("10.0.0.2"));
         assert_eq!(client(xff, 2, None).as_deref(), Some("203.0.113.7"));
-        assert_eq!(
-            client(xff, 0, Some(b"10.0.0.9:5000")).as_deref(),
-            Some("10.0.0.9")
-        );
-        assert_eq!(
-            client(xff, 9, Some(b"[2001:db8::1]:443")).as_deref(),
-            Some("2001:db8::1")
-        );
+        assert_eq!(client(xff, 0, Some(b"10.0.0.9:5000")).as_deref(), Some("10.0.0.9"));
+        assert_eq!(client(xff, 9, Some(b"[2001:db8::1]:443")).as_deref(), Some("2001:db8::1"));
         assert_eq!(client(Some(b"\xff\xfe"), 1, Some(b"junk")), None);
     }
 
@@ -197,10 +178,7 @@ mod tests {
         let names = vec!["JSESSIONID".to_string()];
         let c = Some(&b"a=1; JSESSIONID=ABC123; b=2"[..]);
         assert_eq!(session(c, None, &names, true), Some(&b"ABC123"[..]));
-        assert_eq!(
-            session(None, Some(b"Bearer tok"), &names, true),
-            Some(&b"tok"[..])
-        );
+        assert_eq!(session(None, Some(b"Bearer tok"), &names, true), Some(&b"tok"[..]));
         assert_eq!(session(None, Some(b"Bearer tok"), &names, false), None);
         assert_eq!(session(Some(b"JSESSIONID="), None, &names, true), None);
         assert_ne!(session_hash(b"ABC123"), session_hash(b"ABC124"));
@@ -210,10 +188,7 @@ mod tests {
     #[test]
     fn basic_user_only_name() {
         // "alice:s3cret"
-        assert_eq!(
-            basic_user(Some(b"Basic YWxpY2U6czNjcmV0")).as_deref(),
-            Some("alice")
-        );
+        assert_eq!(basic_user(Some(b"Basic YWxpY2U6czNjcmV0")).as_deref(), Some("alice"));
         assert_eq!(basic_user(Some(b"Basic !!!")), None);
         assert_eq!(basic_user(Some(b"Bearer x")), None);
     }

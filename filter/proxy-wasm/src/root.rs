@@ -90,13 +90,7 @@ impl Root {
             self.counters.drained += 1;
             let outcome = engine.push_event(&ev.event(), &mut alerts);
             for a in alerts.drain(..) {
-                publish(
-                    &shared,
-                    &mut self.counters,
-                    &a,
-                    &ev,
-                    outcome.session.as_deref(),
-                );
+                publish(&shared, &mut self.counters, &a, &ev, outcome.session.as_deref());
                 lines.push(a.to_json());
             }
         }
@@ -223,10 +217,7 @@ impl RootContext for Root {
         let engine = match Engine::new(config.clone()) {
             Ok(e) => e,
             Err(e) => {
-                host::log(
-                    LogLevel::Error,
-                    &format!("wikiwatch: bad plugin configuration: {e}"),
-                );
+                host::log(LogLevel::Error, &format!("wikiwatch: bad plugin configuration: {e}"));
                 return false;
             }
         };
@@ -243,12 +234,8 @@ impl RootContext for Root {
         let queue = hostcalls::register_shared_queue(QUEUE).ok();
         let _ = hostcalls::set_tick_period(Duration::from_millis(u64::from(settings.tick_ms)));
         self.engine = Some(engine);
-        self.shared = Some(Rc::new(Shared {
-            config,
-            settings,
-            cooldown_ms,
-            queue: Cell::new(queue),
-        }));
+        self.shared =
+            Some(Rc::new(Shared { config, settings, cooldown_ms, queue: Cell::new(queue) }));
         self.leader = false;
         true
     }
@@ -258,20 +245,12 @@ impl RootContext for Root {
             return;
         };
         let now = host::now_ms();
-        let role = lease::tick(
-            &host::SharedData,
-            self.vm,
-            now,
-            Root::lease_ms(&shared.settings),
-        );
+        let role = lease::tick(&host::SharedData, self.vm, now, Root::lease_ms(&shared.settings));
         let was = self.leader;
         self.leader = role == lease::Role::Leader;
         if self.leader {
             if !was {
-                host::log(
-                    LogLevel::Info,
-                    "wikiwatch: this VM now runs the proxy's engine",
-                );
+                host::log(LogLevel::Info, "wikiwatch: this VM now runs the proxy's engine");
                 // A taken-over lease starts from fresh state (the old holder's is gone).
                 self.engine = Engine::new(shared.config.clone()).ok();
             }

@@ -76,14 +76,9 @@ pub struct EnforcePolicy {
 impl Default for EnforcePolicy {
     fn default() -> Self {
         EnforcePolicy {
-            rules: [
-                "burst-rate",
-                "mass-enumeration",
-                "bulk-export",
-                "space-export",
-            ]
-            .map(String::from)
-            .to_vec(),
+            rules: ["burst-rate", "mass-enumeration", "bulk-export", "space-export"]
+                .map(String::from)
+                .to_vec(),
             min_severity: Severity::High,
         }
     }
@@ -144,20 +139,14 @@ pub fn parse(bytes: &[u8]) -> Result<(Config, ProxySettings), SettingsError> {
     }
     let mut doc: serde_json::Value =
         serde_json::from_str(text).map_err(|e| err(format!("config: {e}")))?;
-    let obj = doc
-        .as_object_mut()
-        .ok_or_else(|| err("config: must be a JSON object".into()))?;
+    let obj = doc.as_object_mut().ok_or_else(|| err("config: must be a JSON object".into()))?;
     let proxy = obj.remove("proxy").unwrap_or(serde_json::Value::Null);
     let settings = if proxy.is_null() {
         ProxySettings::default()
     } else {
         serde_path_to_error::deserialize(proxy).map_err(|e| {
             let path = e.path().to_string();
-            let key = if path == "." {
-                "proxy".to_string()
-            } else {
-                format!("proxy.{path}")
-            };
+            let key = if path == "." { "proxy".to_string() } else { format!("proxy.{path}") };
             err(format!("config: {key}: {}", e.into_inner()))
         })?
     };
@@ -216,9 +205,7 @@ mod tests {
         .unwrap();
         assert_eq!(c.allow.len(), 1);
         assert_eq!(s.mode, Mode::Enforce);
-        assert!(s
-            .enforce
-            .throttles(RuleId::SessionAnomaly, Severity::Critical));
+        assert!(s.enforce.throttles(RuleId::SessionAnomaly, Severity::Critical));
         assert!(!s.enforce.throttles(RuleId::SessionAnomaly, Severity::High));
     }
 
@@ -230,24 +217,15 @@ mod tests {
             (b"\xff", "not UTF-8"),
             (br#"{"proxy":{"mdoe":"enforce"}}"#, "unknown field `mdoe`"),
             (br#"{"proxy":{"mode":"block"}}"#, "proxy.mode"),
-            (
-                br#"{"proxy":{"enforce":{"rules":["nope"]}}}"#,
-                "unknown rule `nope`",
-            ),
+            (br#"{"proxy":{"enforce":{"rules":["nope"]}}}"#, "unknown rule `nope`"),
             (br#"{"proxy":{"slots":0}}"#, "proxy.slots"),
-            (
-                br#"{"proxy":{"collector":{"path":"/x"}}}"#,
-                "missing field `cluster`",
-            ),
+            (br#"{"proxy":{"collector":{"path":"/x"}}}"#, "missing field `cluster`"),
             (br#"{"rulez":{}}"#, "rulez"),
         ];
         for (input, want) in cases {
             let e = parse(input).unwrap_err().to_string();
             assert!(e.contains(want), "{e:?} should contain {want:?}");
-            assert!(
-                e.starts_with("wikiwatch: bad plugin configuration: "),
-                "{e}"
-            );
+            assert!(e.starts_with("wikiwatch: bad plugin configuration: "), "{e}");
             assert!(!e.contains('\n'));
         }
     }

@@ -42,10 +42,7 @@ impl EntityKey {
         while !id.is_char_boundary(cut) {
             cut -= 1;
         }
-        EntityKey {
-            kind,
-            id: id[..cut].to_string(),
-        }
+        EntityKey { kind, id: id[..cut].to_string() }
     }
 
     fn home(&self, slots: u32) -> u32 {
@@ -79,12 +76,7 @@ impl Entry {
     pub fn encode(&self) -> Vec<u8> {
         let mut s = format!("{}\t{}\n", self.key.kind.as_str(), self.key.id);
         for a in &self.rules {
-            s.push_str(&format!(
-                "{},{},{}\n",
-                a.rule.index(),
-                a.severity as u8,
-                a.until_ms
-            ));
+            s.push_str(&format!("{},{},{}\n", a.rule.index(), a.severity as u8, a.until_ms));
         }
         s.into_bytes()
     }
@@ -108,19 +100,9 @@ impl Entry {
                 "3" => Severity::Critical,
                 _ => return None,
             };
-            rules.push(Active {
-                rule,
-                severity,
-                until_ms: f.next()?.parse().ok()?,
-            });
+            rules.push(Active { rule, severity, until_ms: f.next()?.parse().ok()? });
         }
-        Some(Entry {
-            key: EntityKey {
-                kind,
-                id: id.to_string(),
-            },
-            rules,
-        })
+        Some(Entry { key: EntityKey { kind, id: id.to_string() }, rules })
     }
 
     /// Rules still active at `now_ms`.
@@ -129,11 +111,7 @@ impl Entry {
     }
 
     fn last_until(&self) -> i64 {
-        self.rules
-            .iter()
-            .map(|a| a.until_ms)
-            .max()
-            .unwrap_or(i64::MIN)
+        self.rules.iter().map(|a| a.until_ms).max().unwrap_or(i64::MIN)
     }
 }
 
@@ -203,9 +181,8 @@ pub fn publish(
         else {
             return Published::Contended;
         };
-        let mut rules: Vec<Active> = current
-            .map(|e| e.active(now_ms).copied().collect())
-            .unwrap_or_default();
+        let mut rules: Vec<Active> =
+            current.map(|e| e.active(now_ms).copied().collect()).unwrap_or_default();
         match rules.iter_mut().find(|a| a.rule == add.rule) {
             Some(a) => {
                 a.until_ms = a.until_ms.max(add.until_ms);
@@ -214,16 +191,9 @@ pub fn publish(
             None => rules.push(add),
         }
         rules.sort_by_key(|a| a.rule.index());
-        let entry = Entry {
-            key: key.clone(),
-            rules,
-        };
+        let entry = Entry { key: key.clone(), rules };
         if store.set(&slot_key(i), &entry.encode(), cas) {
-            return if evicts {
-                Published::Evicted
-            } else {
-                Published::Stored
-            };
+            return if evicts { Published::Evicted } else { Published::Stored };
         }
     }
     Published::Contended
@@ -265,11 +235,7 @@ pub(crate) mod tests {
     }
 
     fn act(rule: RuleId, until_ms: i64) -> Active {
-        Active {
-            rule,
-            severity: Severity::High,
-            until_ms,
-        }
+        Active { rule, severity: Severity::High, until_ms }
     }
 
     #[test]
@@ -277,14 +243,8 @@ pub(crate) mod tests {
         let s = MapStore::default();
         let k = EntityKey::new(EntityKind::Ip, "10.0.0.1");
         assert_eq!(lookup(&s, 8, &k), None);
-        assert_eq!(
-            publish(&s, 8, &k, act(RuleId::BurstRate, 100), 0),
-            Published::Stored
-        );
-        assert_eq!(
-            publish(&s, 8, &k, act(RuleId::BulkExport, 200), 50),
-            Published::Stored
-        );
+        assert_eq!(publish(&s, 8, &k, act(RuleId::BurstRate, 100), 0), Published::Stored);
+        assert_eq!(publish(&s, 8, &k, act(RuleId::BulkExport, 200), 50), Published::Stored);
         let e = lookup(&s, 8, &k).unwrap();
         assert_eq!(e.active(150).count(), 1);
         assert_eq!(e.active(0).count(), 2);
