@@ -56,3 +56,19 @@ pub fn vm_id() -> u64 {
     use std::hash::BuildHasher;
     std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64)
 }
+
+#[link(wasm_import_module = "env")]
+extern "C" {
+    // The SDK's wrapper panics on any status but Ok/NotFound; hosts with bounded queues
+    // (ngx_wasm_module's shm_queue) may answer "full", so call the import directly.
+    #[link_name = "proxy_enqueue_shared_queue"]
+    fn raw_enqueue_shared_queue(queue_id: u32, value_data: *const u8, value_size: usize) -> u32;
+}
+
+/// Queues `value`; false when the host refused it (unknown queue, full): the caller drops
+/// the event and the request goes on.
+pub fn enqueue(queue: u32, value: &[u8]) -> bool {
+    // SAFETY: the pointer and length describe `value`, which outlives the call; the host only
+    // reads from it.
+    unsafe { raw_enqueue_shared_queue(queue, value.as_ptr(), value.len()) == 0 }
+}

@@ -157,7 +157,7 @@ impl HttpContext for Filter {
         }
         if let Some(q) = shared.queue.get() {
             // Queue full or gone: the event is lost, the request is not (fail open).
-            let _ = hostcalls::enqueue_shared_queue(q, Some(&self.event.encode()));
+            let _ = host::enqueue(q, &self.event.encode());
         }
     }
 }
