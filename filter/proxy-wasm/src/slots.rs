@@ -251,6 +251,40 @@ pub(crate) mod tests {
         assert_eq!(Entry::decode(&e.encode()), Some(e));
     }
 
+    /// Another writer slips in before each of our first `n` writes.
+    struct Racy<'a>(&'a MapStore, std::cell::Cell<u32>);
+
+    impl Store for Racy<'_> {
+        fn get(&self, key: &str) -> Option<(Vec<u8>, u32)> {
+            self.0.get(key)
+        }
+        fn set(&self, key: &str, value: &[u8], cas: u32) -> bool {
+            if self.1.get() > 0 {
+                self.1.set(self.1.get() - 1);
+                let other = Entry {
+                    key: EntityKey::new(EntityKind::Ip, "10.0.0.1"),
+                    rules: vec![act(RuleId::BulkExport, 900)],
+                };
+                self.0.set(key, &other.encode(), 0);
+            }
+            self.0.set(key, value, cas)
+        }
+    }
+
+    #[test]
+    fn cas_race_retries_and_merges() {
+        let s = MapStore::default();
+        let k = EntityKey::new(EntityKind::Ip, "10.0.0.1");
+        publish(&s, 8, &k, act(RuleId::BurstRate, 100), 0);
+        let racy = Racy(&s, std::cell::Cell::new(1));
+        assert_eq!(publish(&racy, 8, &k, act(RuleId::MassEnumeration, 500), 0), Published::Stored);
+        // The racing write (bulk-export) is kept: the retry re-read and merged it.
+        let rules: Vec<RuleId> = lookup(&s, 8, &k).unwrap().rules.iter().map(|a| a.rule).collect();
+        assert_eq!(rules, [RuleId::MassEnumeration, RuleId::BulkExport]);
+        let always = Racy(&s, std::cell::Cell::new(100));
+        assert_eq!(publish(&always, 8, &k, act(RuleId::BurstRate, 700), 0), Published::Contended);
+    }
+
     #[test]
     fn bounded_with_collisions() {
         let s = MapStore::default();
