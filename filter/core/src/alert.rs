@@ -200,13 +200,7 @@ impl Serialize for Alert {
         m.serialize_entry("privileged", &self.privileged)?;
         m.serialize_entry("summary", &self.summary)?;
         m.serialize_entry("evidence", &self.evidence)?;
-        m.serialize_entry(
-            "attack",
-            &Attack {
-                analytic: "AN1019",
-                techniques: self.techniques,
-            },
-        )?;
+        m.serialize_entry("attack", &Attack { analytic: "AN1019", techniques: self.techniques })?;
         m.end()
     }
 }
@@ -251,14 +245,8 @@ mod tests {
             time_ms: 1_791_381_791_000,
             rule: RuleId::MassEnumeration,
             severity: Severity::High,
-            entity: EntityRef {
-                kind: EntityKind::User,
-                id: "mallory".into(),
-            },
-            window: Window {
-                start_ms: 1_791_381_191_000,
-                end_ms: 1_791_381_791_000,
-            },
+            entity: EntityRef { kind: EntityKind::User, id: "mallory".into() },
+            window: Window { start_ms: 1_791_381_191_000, end_ms: 1_791_381_791_000 },
             count: 412,
             threshold: 200,
             privileged: false,

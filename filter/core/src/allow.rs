@@ -93,26 +93,12 @@ mod tests {
         )
         .unwrap();
         let a = AllowList::new(&c.allow);
-        let (i, m) = a
-            .check(
-                None,
-                Some("10.9.0.7"),
-                "python-requests/2.31",
-                "/rest/api/content",
-            )
-            .unwrap();
+        let (i, m) =
+            a.check(None, Some("10.9.0.7"), "python-requests/2.31", "/rest/api/content").unwrap();
         assert_eq!(i, 0);
-        assert_eq!(
-            m,
-            1 << RuleId::ProgrammaticAgent.index() | 1 << RuleId::BurstRate.index()
-        );
-        assert!(a
-            .check(None, Some("10.8.0.7"), "python-requests/2.31", "/")
-            .is_none());
+        assert_eq!(m, 1 << RuleId::ProgrammaticAgent.index() | 1 << RuleId::BurstRate.index());
+        assert!(a.check(None, Some("10.8.0.7"), "python-requests/2.31", "/").is_none());
         assert!(a.check(None, Some("10.9.0.7"), "curl/8", "/").is_none());
-        assert_eq!(
-            a.check(Some("svc-backup"), None, "", "/x").unwrap(),
-            (1, ALL_RULES)
-        );
+        assert_eq!(a.check(Some("svc-backup"), None, "", "/x").unwrap(), (1, ALL_RULES));
     }
 }

@@ -183,10 +183,7 @@ impl std::error::Error for ConfigError {}
 
 impl ConfigError {
     pub(crate) fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError {
-            key: key.into(),
-            message: message.into(),
-        }
+        ConfigError { key: key.into(), message: message.into() }
     }
 }
 
@@ -207,25 +204,17 @@ impl Config {
     /// Checks every value that parsing alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let l = &self.limits;
-        for (key, v) in [
-            ("max_users", l.max_users),
-            ("max_ips", l.max_ips),
-            ("max_sessions", l.max_sessions),
-        ] {
+        for (key, v) in
+            [("max_users", l.max_users), ("max_ips", l.max_ips), ("max_sessions", l.max_sessions)]
+        {
             if v == 0 {
-                return Err(ConfigError::new(
-                    format!("limits.{key}"),
-                    "must be at least 1",
-                ));
+                return Err(ConfigError::new(format!("limits.{key}"), "must be at least 1"));
             }
         }
         for (i, a) in self.allow.iter().enumerate() {
             let key = |f: &str| format!("allow[{i}].{f}");
             if a.name.is_empty() {
-                return Err(ConfigError::new(
-                    key("name"),
-                    "every allow entry needs a name",
-                ));
+                return Err(ConfigError::new(key("name"), "every allow entry needs a name"));
             }
             if a.users.is_empty()
                 && a.ips.is_empty()
@@ -248,10 +237,7 @@ impl Config {
             }
             for r in &a.rules {
                 if r != "*" && r.parse::<RuleId>().is_err() {
-                    return Err(ConfigError::new(
-                        key("rules"),
-                        format!("unknown rule `{r}`"),
-                    ));
+                    return Err(ConfigError::new(key("rules"), format!("unknown rule `{r}`")));
                 }
             }
         }
@@ -281,10 +267,8 @@ impl Cidr {
             Some((a, p)) => (a, Some(p)),
             None => (s, None),
         };
-        let addr: IpAddr = a
-            .trim()
-            .parse()
-            .map_err(|_| format!("`{s}` is not an address or CIDR block"))?;
+        let addr: IpAddr =
+            a.trim().parse().map_err(|_| format!("`{s}` is not an address or CIDR block"))?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match p {
             Some(p) => p
@@ -301,15 +285,11 @@ impl Cidr {
     pub fn contains(&self, ip: &IpAddr) -> bool {
         match (self.addr, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
                 u32::from(net) & mask == u32::from(*ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
                 u128::from(net) & mask == u128::from(*ip) & mask
             }
             _ => false,
@@ -356,9 +336,7 @@ mod tests {
         let c = Cidr::parse("10.9.0.0/16").unwrap();
         assert!(c.contains(&"10.9.200.1".parse().unwrap()));
         assert!(!c.contains(&"10.8.0.1".parse().unwrap()));
-        assert!(Cidr::parse("0.0.0.0/0")
-            .unwrap()
-            .contains(&"1.2.3.4".parse().unwrap()));
+        assert!(Cidr::parse("0.0.0.0/0").unwrap().contains(&"1.2.3.4".parse().unwrap()));
         let c6 = Cidr::parse("2001:db8::/32").unwrap();
         assert!(c6.contains(&"2001:db8::1".parse().unwrap()));
         assert!(!c6.contains(&"10.0.0.1".parse().unwrap()));

@@ -59,10 +59,7 @@ impl Detector {
             .iter()
             .map(|id| {
                 config.rules.get(id).map_or_else(BTreeMap::new, |c| {
-                    c.roles
-                        .iter()
-                        .filter_map(|(r, o)| Some((r.clone(), o.threshold?)))
-                        .collect()
+                    c.roles.iter().filter_map(|(r, o)| Some((r.clone(), o.threshold?))).collect()
                 })
             })
             .collect();
@@ -103,18 +100,12 @@ impl Detector {
             None => self.classifier.request(&ev.method, &ev.target, agent_kind),
         };
         self.counters.classified(req.kind, agent_kind);
-        let session = ev
-            .session
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(session_id);
+        let session = ev.session.as_deref().filter(|s| !s.is_empty()).map(session_id);
         let now = ev.time_ms;
         let late =
             self.watermark != TimeMs::MIN && now < self.watermark.saturating_sub(self.late_ms);
         let user = ev.user.as_deref().filter(|u| !u.is_empty() && *u != "-");
-        let allow = self
-            .allow
-            .check(user, ev.client.as_deref(), &ev.agent, &ev.target);
+        let allow = self.allow.check(user, ev.client.as_deref(), &ev.agent, &ev.target);
         let outcome = Outcome {
             request: req.kind,
             agent: agent_kind,
@@ -151,11 +142,13 @@ impl Detector {
                 None => false,
             },
             query,
-            sensitive: req.kind == RequestKind::Search
-                && query.is_some_and(|q| {
-                    search::is_sensitive(q, &self.params[RuleId::SensitiveSearch.index()].terms)
-                }),
-            export_weight: export_weight(req.kind, &ev.target),
+            sensitive: match (req.kind, query) {
+                (RequestKind::Search, Some(q)) => {
+                    search::sensitive_terms(q, &self.params[RuleId::SensitiveSearch.index()].terms)
+                }
+                _ => 0,
+            },
+            export_weight: export_weight(req.kind, req.page.is_some(), &ev.target),
         };
         if let Some(a) = &ev.audit {
             self.audit(a, user, now, allow, sink);
@@ -193,23 +186,12 @@ impl Detector {
         }
         let by = actor.map(|x| format!(" by {x}")).unwrap_or_default();
         let source = format!("{what}{by} at {}", crate::alert::format_time(now));
-        let finding = privilege::on_grant(
-            now,
-            &what,
-            actor,
-            self.learned.created.get(grantee).copied(),
-            p,
-        );
+        let finding =
+            privilege::on_grant(now, &what, actor, self.learned.created.get(grantee).copied(), p);
         self.learned.grant(grantee, now, source, cap);
         let grantee = grantee.to_string();
         let state = self.users.entry(&grantee, now, self.protect_ms);
-        let r = Raise {
-            kind: EntityKind::User,
-            key: &grantee,
-            privileged: true,
-            now,
-            allow,
-        };
+        let r = Raise { kind: EntityKind::User, key: &grantee, privileged: true, now, allow };
         raise(
             &mut self.counters,
             &self.params,
@@ -259,28 +241,15 @@ impl Detector {
             }
             let threshold = role
                 .and_then(|r| self.role_thresholds[id.index()].get(r).copied())
-                .unwrap_or(if privileged {
-                    p.privileged_threshold
-                } else {
-                    p.threshold
-                });
-            let cx = Ctx {
-                view: v,
-                state,
-                kind,
-                params: p,
-                threshold,
-                role_mean,
-            };
+                .unwrap_or(if privileged { p.privileged_threshold } else { p.threshold });
+            let cx = Ctx { view: v, state, kind, params: p, threshold, role_mean };
             if let Some(f) = rule.check(&cx) {
                 findings.push((id, f));
             }
         }
         if kind == EntityKind::User {
             if let Some(g) = self.learned.grants.get(key) {
-                let enumerating = findings
-                    .iter()
-                    .any(|(id, _)| *id == RuleId::MassEnumeration);
+                let enumerating = findings.iter().any(|(id, _)| *id == RuleId::MassEnumeration);
                 let p = &self.params[RuleId::PrivilegeChange.index()];
                 if let Some(f) =
                     privilege::after_grant(v.time, v.kind, enumerating, g, p).filter(|_| p.enabled)
@@ -289,24 +258,9 @@ impl Detector {
                 }
             }
         }
-        let r = Raise {
-            kind,
-            key,
-            privileged,
-            now: v.time,
-            allow,
-        };
+        let r = Raise { kind, key, privileged, now: v.time, allow };
         for (id, f) in findings {
-            raise(
-                &mut self.counters,
-                &self.params,
-                &self.learned,
-                state,
-                &r,
-                id,
-                f,
-                sink,
-            );
+            raise(&mut self.counters, &self.params, &self.learned, state, &r, id, f, sink);
         }
     }
 
@@ -381,24 +335,14 @@ fn raise(
             return;
         }
     }
-    state.remember(Memo {
-        rule: id,
-        at: r.now,
-        count: f.count,
-        severity,
-        stage: f.stage,
-    });
+    state.remember(Memo { rule: id, at: r.now, count: f.count, severity, stage: f.stage });
     if let Some((i, mask)) = r.allow {
         if mask & (1 << id.index()) != 0 {
             counters.suppressed[i] += 1;
             return;
         }
     }
-    let mut evidence = state
-        .evidence
-        .as_deref()
-        .map(|e| e.to_alert())
-        .unwrap_or_default();
+    let mut evidence = state.evidence.as_deref().map(|e| e.to_alert()).unwrap_or_default();
     if r.kind == EntityKind::User {
         evidence.privilege_source = learned.grants.get(r.key).map(|g| g.source.clone());
     }
@@ -406,14 +350,8 @@ fn raise(
         time_ms: r.now,
         rule: id,
         severity,
-        entity: EntityRef {
-            kind: r.kind,
-            id: r.key.to_string(),
-        },
-        window: Window {
-            start_ms: f.window_start.min(r.now),
-            end_ms: r.now,
-        },
+        entity: EntityRef { kind: r.kind, id: r.key.to_string() },
+        window: Window { start_ms: f.window_start.min(r.now), end_ms: r.now },
         count: f.count,
         threshold: f.threshold,
         privileged: r.privileged,
@@ -428,7 +366,7 @@ fn raise(
 fn record_evidence(state: &mut EntityState, v: &View<'_>) {
     let notable = v.agent_kind != AgentKind::Browser
         || v.export_weight > 0
-        || v.sensitive
+        || v.sensitive != 0
         || matches!(v.status, 401 | 403)
         || v.kind == RequestKind::SpaceExport;
     if let Some(e) = state.evidence_mut(notable) {
@@ -437,17 +375,21 @@ fn record_evidence(state: &mut EntityState, v: &View<'_>) {
             if let Some(s) = v.space {
                 e.space(s);
             }
-            e.sample(v.target);
+            if !v.target.is_empty() {
+                e.sample(v.target);
+            }
         }
-        if let (true, Some(q)) = (v.sensitive, v.query) {
+        if let (true, Some(q)) = (v.sensitive != 0, v.query) {
             e.query(q);
         }
     }
 }
 
 /// How much an export-like request weighs in `bulk-export`.
-fn export_weight(kind: RequestKind, target: &str) -> u32 {
+fn export_weight(kind: RequestKind, has_page: bool, target: &str) -> u32 {
     match kind {
+        // Cloud's PDF export polls its task without naming the page: count the start only.
+        RequestKind::PageExport if !has_page => 0,
         // Download-all zips every attachment of a page.
         RequestKind::AttachmentDownload if target.contains("downloadallattachments") => 5,
         RequestKind::PageExport | RequestKind::AttachmentDownload | RequestKind::SpaceExport => 1,

@@ -35,26 +35,15 @@ pub struct Engine {
     detector: Detector,
 }
 
-const FORMATS: [Format; 5] = [
-    Format::Auto,
-    Format::ConfluenceAccess,
-    Format::Combined,
-    Format::Audit,
-    Format::Json,
-];
+const FORMATS: [Format; 5] =
+    [Format::Auto, Format::ConfluenceAccess, Format::Combined, Format::Audit, Format::Json];
 
 impl Engine {
     /// An engine for a config (validated here too, so no invalid config ever runs).
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
         config.validate()?;
-        let decoders = FORMATS
-            .iter()
-            .map(|f| Decoder::new(*f, config.decode.clone()))
-            .collect();
-        Ok(Engine {
-            decoders,
-            detector: Detector::new(config),
-        })
+        let decoders = FORMATS.iter().map(|f| Decoder::new(*f, config.decode.clone())).collect();
+        Ok(Engine { decoders, detector: Detector::new(config) })
     }
 
     /// An engine from config JSON text.
@@ -114,10 +103,7 @@ impl Engine {
     pub fn restore(config: Config, snapshot: &[u8]) -> Result<Engine, RestoreError> {
         let state = snapshot::decode(snapshot).map_err(RestoreError::Snapshot)?;
         let mut engine = Engine::new(config).map_err(RestoreError::Config)?;
-        engine
-            .detector
-            .restore(state)
-            .map_err(RestoreError::Snapshot)?;
+        engine.detector.restore(state).map_err(RestoreError::Snapshot)?;
         Ok(engine)
     }
 }

@@ -55,15 +55,9 @@ pub enum AuditAction<'a> {
     /// A user account was created.
     UserCreated { user: Cow<'a, str> },
     /// A user was added to a group.
-    GroupMembershipAdded {
-        user: Cow<'a, str>,
-        group: Cow<'a, str>,
-    },
+    GroupMembershipAdded { user: Cow<'a, str>, group: Cow<'a, str> },
     /// A global permission was granted to a user or group.
-    GlobalPermissionGranted {
-        grantee: Cow<'a, str>,
-        permission: Cow<'a, str>,
-    },
+    GlobalPermissionGranted { grantee: Cow<'a, str>, permission: Cow<'a, str> },
     /// A space permission changed.
     SpacePermissionChanged { space: Option<Cow<'a, str>> },
     /// Anything else: kept for the record, ignored by rules.
@@ -101,40 +95,30 @@ impl AuditAction<'_> {
             c.map(own)
         }
         match self {
-            AuditAction::SpaceExport { space } => AuditAction::SpaceExport {
-                space: own_opt(space),
-            },
-            AuditAction::PageExport { space } => AuditAction::PageExport {
-                space: own_opt(space),
-            },
-            AuditAction::SpaceImport { space } => AuditAction::SpaceImport {
-                space: own_opt(space),
-            },
-            AuditAction::PageView { space } => AuditAction::PageView {
-                space: own_opt(space),
-            },
+            AuditAction::SpaceExport { space } => {
+                AuditAction::SpaceExport { space: own_opt(space) }
+            }
+            AuditAction::PageExport { space } => AuditAction::PageExport { space: own_opt(space) },
+            AuditAction::SpaceImport { space } => {
+                AuditAction::SpaceImport { space: own_opt(space) }
+            }
+            AuditAction::PageView { space } => AuditAction::PageView { space: own_opt(space) },
             AuditAction::AuditSearch => AuditAction::AuditSearch,
             AuditAction::ApiToken => AuditAction::ApiToken,
             AuditAction::UserCreated { user } => AuditAction::UserCreated { user: own(user) },
             AuditAction::GroupMembershipAdded { user, group } => {
-                AuditAction::GroupMembershipAdded {
-                    user: own(user),
-                    group: own(group),
+                AuditAction::GroupMembershipAdded { user: own(user), group: own(group) }
+            }
+            AuditAction::GlobalPermissionGranted { grantee, permission } => {
+                AuditAction::GlobalPermissionGranted {
+                    grantee: own(grantee),
+                    permission: own(permission),
                 }
             }
-            AuditAction::GlobalPermissionGranted {
-                grantee,
-                permission,
-            } => AuditAction::GlobalPermissionGranted {
-                grantee: own(grantee),
-                permission: own(permission),
-            },
-            AuditAction::SpacePermissionChanged { space } => AuditAction::SpacePermissionChanged {
-                space: own_opt(space),
-            },
-            AuditAction::Other { action } => AuditAction::Other {
-                action: own(action),
-            },
+            AuditAction::SpacePermissionChanged { space } => {
+                AuditAction::SpacePermissionChanged { space: own_opt(space) }
+            }
+            AuditAction::Other { action } => AuditAction::Other { action: own(action) },
         }
     }
 }

@@ -41,10 +41,8 @@ impl EvidenceBuf {
             e.1 += 1;
         } else if self.spaces.len() < MAX_SPACES {
             self.spaces.push((clip(space), 1));
-        } else if let Some(min) = self
-            .spaces
-            .iter_mut()
-            .min_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        } else if let Some(min) =
+            self.spaces.iter_mut().min_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         {
             *min = (clip(space), min.1 + 1);
         }
@@ -159,10 +157,7 @@ mod tests {
             mask_query("/login.action?os_username=bob&os_password=hunter2&key=ENG"),
             "/login.action?os_username=bob&os_password=***&key=ENG"
         );
-        assert_eq!(
-            mask_query("/x?access_token=abc&apiKey=1"),
-            "/x?access_token=***&apiKey=***"
-        );
+        assert_eq!(mask_query("/x?access_token=abc&apiKey=1"), "/x?access_token=***&apiKey=***");
         assert_eq!(mask_query("/display/ENG/Home"), "/display/ENG/Home");
     }
 
@@ -177,12 +172,7 @@ mod tests {
         }
         let a = e.to_alert();
         assert_eq!(
-            (
-                a.ips.len(),
-                a.user_agents.len(),
-                a.spaces.len(),
-                a.sample.len()
-            ),
+            (a.ips.len(), a.user_agents.len(), a.spaces.len(), a.sample.len()),
             (4, 3, 8, 3)
         );
         assert!(a.queries[0].len() < 300);

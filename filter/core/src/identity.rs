@@ -37,11 +37,7 @@ impl Learned {
 
     pub fn role_day(&mut self, role: &str, volume: f32) {
         let e = self.roles.entry(role.to_string()).or_insert((volume, 0));
-        e.0 = if e.1 == 0 {
-            volume
-        } else {
-            e.0 + ROLE_ALPHA * (volume - e.0)
-        };
+        e.0 = if e.1 == 0 { volume } else { e.0 + ROLE_ALPHA * (volume - e.0) };
         e.1 = e.1.saturating_add(1);
     }
 }
@@ -49,10 +45,8 @@ impl Learned {
 /// Drops the oldest entry (ties by name) when the map is at `cap`.
 fn bound<V>(map: &mut BTreeMap<String, V>, cap: usize, at: impl Fn(&V) -> TimeMs) {
     if map.len() >= cap.max(1) {
-        if let Some(k) = map
-            .iter()
-            .min_by_key(|(k, v)| (at(v), (*k).clone()))
-            .map(|(k, _)| k.clone())
+        if let Some(k) =
+            map.iter().min_by_key(|(k, v)| (at(v), (*k).clone())).map(|(k, _)| k.clone())
         {
             map.remove(&k);
         }
@@ -67,9 +61,7 @@ pub(crate) struct Directory {
 
 impl Directory {
     pub fn new(config: &Identity) -> Directory {
-        Directory {
-            config: config.clone(),
-        }
+        Directory { config: config.clone() }
     }
 
     pub fn role(&self, user: &str) -> Option<&str> {
@@ -80,23 +72,15 @@ impl Directory {
     pub fn privileged(&self, user: &str, learned: &Learned) -> bool {
         self.config.users.get(user).is_some_and(|u| {
             u.privileged
-                || u.role
-                    .as_ref()
-                    .is_some_and(|r| self.config.privileged_roles.contains(r))
+                || u.role.as_ref().is_some_and(|r| self.config.privileged_roles.contains(r))
         }) || learned.grants.contains_key(user)
     }
 
     pub fn is_privileged_group(&self, group: &str) -> bool {
-        self.config
-            .privileged_groups
-            .iter()
-            .any(|g| g.eq_ignore_ascii_case(group))
+        self.config.privileged_groups.iter().any(|g| g.eq_ignore_ascii_case(group))
     }
 
     pub fn is_privileged_permission(&self, permission: &str) -> bool {
-        self.config
-            .privileged_permissions
-            .iter()
-            .any(|p| p.eq_ignore_ascii_case(permission))
+        self.config.privileged_permissions.iter().any(|p| p.eq_ignore_ascii_case(permission))
     }
 }

@@ -23,10 +23,7 @@ pub struct SmallSet<const N: usize> {
 
 impl<const N: usize> Default for SmallSet<N> {
     fn default() -> Self {
-        SmallSet {
-            slots: [0; N],
-            len: 0,
-        }
+        SmallSet { slots: [0; N], len: 0 }
     }
 }
 
@@ -63,50 +60,61 @@ impl<const N: usize> SmallSet<N> {
     }
 }
 
-/// Linear counting over 512 bits: exact-ish for small counts, within a few percent up to ~2,000.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct LinearCounter {
-    bits: [u64; 8],
+/// Linear counting over `64 * W` bits: exact-ish for small counts, within a few percent up to
+/// about `W * 300`. The estimate is a table lookup: no floating point, so every host agrees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Linear<const W: usize> {
+    #[serde(with = "serde_words")]
+    bits: [u64; W],
 }
 
-const BITS: usize = 512;
+/// 512 bits: distinct pages.
+pub type LinearCounter = Linear<8>;
 
-impl LinearCounter {
+impl<const W: usize> Default for Linear<W> {
+    fn default() -> Self {
+        Linear { bits: [0; W] }
+    }
+}
+
+impl<const W: usize> Linear<W> {
+    const BITS: usize = 64 * W;
+    const TABLE: &'static [u64] = &estimates::<W>();
+
     /// Adds a hash.
     pub fn insert(&mut self, h: u32) {
         // Mix so that hashes of nearby integers spread over the words.
-        let bit = (h.wrapping_mul(0x9E37_79B1) >> 23) as usize % BITS;
+        let bit = (h.wrapping_mul(0x9E37_79B1) >> 16) as usize % Self::BITS;
         self.bits[bit / 64] |= 1 << (bit % 64);
     }
 
     /// Estimated number of distinct hashes added.
     pub fn estimate(&self) -> u64 {
         let ones: u32 = self.bits.iter().map(|w| w.count_ones()).sum();
-        ESTIMATES[ones as usize]
+        Self::TABLE[ones as usize]
     }
 
     /// Forgets everything.
     pub fn clear(&mut self) {
-        self.bits = [0; 8];
+        self.bits = [0; W];
     }
 }
 
-/// `-m ln(zeros/m)` for every number of set bits, rounded; integer arithmetic only so that
-/// every host computes the same table (a libm difference can never change a count).
-static ESTIMATES: [u64; BITS + 1] = estimates();
-
-const fn estimates() -> [u64; BITS + 1] {
-    let mut t = [0u64; BITS + 1];
+/// `-m ln(zeros/m)` for every number of set bits, rounded, in integer arithmetic only.
+/// Sized for the largest counter (8 words); smaller counters use a prefix of their own table.
+const fn estimates<const W: usize>() -> [u64; 513] {
+    let bits = 64 * W;
+    let mut t = [0u64; 513];
     let mut ones = 0;
-    while ones <= BITS {
-        let zeros = BITS - ones;
+    while ones <= bits {
+        let zeros = bits - ones;
         t[ones] = if zeros == 0 {
             // Saturated: report the largest finite estimate.
-            (BITS as u64) * 7
+            (bits as u64) * 7
         } else {
             // m * ln(m / zeros) in 32.32 fixed point.
-            let x = ((BITS as u128) << 32) / (zeros as u128);
-            ((BITS as u128 * ln_fixed(x) + (1u128 << 31)) >> 32) as u64
+            let x = ((bits as u128) << 32) / (zeros as u128);
+            ((bits as u128 * ln_fixed(x) + (1u128 << 31)) >> 32) as u64
         };
         ones += 1;
     }
@@ -136,6 +144,21 @@ const fn ln_fixed(mut x: u128) -> u128 {
     result + 2 * sum
 }
 
+mod serde_words {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, const N: usize>(a: &[u64; N], s: S) -> Result<S::Ok, S::Error> {
+        a.as_slice().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
+        d: D,
+    ) -> Result<[u64; N], D::Error> {
+        let v = Vec::<u64>::deserialize(d)?;
+        v.try_into().map_err(|_| serde::de::Error::custom("wrong array length"))
+    }
+}
+
 mod serde_arrays {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -147,8 +170,7 @@ mod serde_arrays {
         d: D,
     ) -> Result<[u32; N], D::Error> {
         let v = Vec::<u32>::deserialize(d)?;
-        v.try_into()
-            .map_err(|_| serde::de::Error::custom("wrong array length"))
+        v.try_into().map_err(|_| serde::de::Error::custom("wrong array length"))
     }
 }
 
@@ -183,14 +205,23 @@ mod tests {
 
     #[test]
     fn estimate_table_matches_float_math() {
+        let t = estimates::<8>();
         for ones in [1usize, 100, 256, 500] {
-            let zeros = (BITS - ones) as f64;
-            let want = (BITS as f64 * (BITS as f64 / zeros).ln()).round() as u64;
-            assert!(
-                ESTIMATES[ones].abs_diff(want) <= 1,
-                "{ones}: {} vs {want}",
-                ESTIMATES[ones]
-            );
+            let zeros = (512 - ones) as f64;
+            let want = (512.0 * (512.0 / zeros).ln()).round() as u64;
+            assert!(t[ones].abs_diff(want) <= 1, "{ones}: {} vs {want}", t[ones]);
+        }
+    }
+
+    #[test]
+    fn small_linear_counter_is_close_at_its_range() {
+        for n in [1u32, 6, 20, 60] {
+            let mut c = Linear::<2>::default();
+            for i in 0..n {
+                c.insert(hash32(&format!("10.0.0.{i}")));
+            }
+            let est = c.estimate() as f64;
+            assert!((est - f64::from(n)).abs() <= 1.0 + 0.15 * f64::from(n), "n={n} est={est}");
         }
     }
 }

@@ -65,18 +65,12 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     }
     let found = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
     if found != VERSION {
-        return Err(SnapshotError::Version {
-            found,
-            expected: VERSION,
-        });
+        return Err(SnapshotError::Version { found, expected: VERSION });
     }
     let (state, rest) = postcard::take_from_bytes::<State>(&bytes[8..])
         .map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
     if !rest.is_empty() {
-        return Err(SnapshotError::Corrupt(format!(
-            "{} trailing bytes",
-            rest.len()
-        )));
+        return Err(SnapshotError::Corrupt(format!("{} trailing bytes", rest.len())));
     }
     Ok(state)
 }

@@ -8,7 +8,7 @@ use crate::classify::{AgentKind, RequestKind};
 use crate::event::TimeMs;
 use crate::evidence::EvidenceBuf;
 use crate::rules::{Params, RuleId};
-use crate::sketch::{LinearCounter, SmallSet};
+use crate::sketch::{Linear, LinearCounter, SmallSet};
 use crate::window::{Bucket, Tumbling};
 use serde::{Deserialize, Serialize};
 
@@ -30,8 +30,8 @@ pub(crate) struct View<'a> {
     pub space_hash: Option<u32>,
     pub paginated: bool,
     pub query: Option<&'a str>,
-    /// The query matched a credential-like term.
-    pub sensitive: bool,
+    /// Credential-like terms the query matched (bits; 0 for none).
+    pub sensitive: u64,
     /// Weight of an export-like request (download-all counts more than one file).
     pub export_weight: u32,
 }
@@ -41,7 +41,7 @@ pub(crate) struct View<'a> {
 pub(crate) struct Enumeration {
     pub window: Tumbling,
     pub pages: LinearCounter,
-    pub spaces: SmallSet<16>,
+    pub spaces: Linear<2>,
     pub pagination: u32,
 }
 
@@ -49,8 +49,8 @@ pub(crate) struct Enumeration {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Spread {
     pub window: Tumbling,
-    pub ips: SmallSet<16>,
-    pub sessions: SmallSet<32>,
+    pub ips: Linear<2>,
+    pub sessions: Linear<2>,
     pub agents: SmallSet<4>,
 }
 
@@ -86,7 +86,8 @@ pub(crate) struct EntityState {
     pub exports: Tumbling,
     pub space_exports: Tumbling,
     pub sensitive: Tumbling,
-    pub sensitive_queries: SmallSet<8>,
+    /// Credential-like terms searched in the window (bits of `search::sensitive_terms`).
+    pub sensitive_terms: u64,
     pub spread: Spread,
     pub denied: Tumbling,
     pub baseline: Baseline,
@@ -172,14 +173,12 @@ impl EntityState {
         if v.kind == RequestKind::SpaceExport {
             self.space_exports.add(v.time, w.space_exports, 1);
         }
-        if v.sensitive {
+        if v.sensitive != 0 {
             if self.sensitive.roll(v.time, w.sensitive) {
-                self.sensitive_queries.clear();
+                self.sensitive_terms = 0;
             }
             self.sensitive.count = self.sensitive.count.saturating_add(1);
-            if let Some(q) = v.query {
-                self.sensitive_queries.insert(crate::sketch::hash32(q));
-            }
+            self.sensitive_terms |= v.sensitive;
         }
         let s = &mut self.spread;
         if s.window.roll(v.time, w.spread) {
@@ -215,11 +214,7 @@ impl EntityState {
         }
         let closed = (b.today > 0).then_some(b.today as f32);
         if let Some(today) = closed {
-            b.mean = if b.days == 0 {
-                today
-            } else {
-                b.mean + BASELINE_ALPHA * (today - b.mean)
-            };
+            b.mean = if b.days == 0 { today } else { b.mean + BASELINE_ALPHA * (today - b.mean) };
             b.days = b.days.saturating_add(1);
         }
         b.day = day;

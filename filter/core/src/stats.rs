@@ -82,10 +82,7 @@ impl Counters {
     pub fn alert(&mut self, a: &Alert) {
         self.alerts += 1;
         *self.by_rule.entry(a.rule.as_str().to_string()).or_default() += 1;
-        *self
-            .by_severity
-            .entry(a.severity.as_str().to_string())
-            .or_default() += 1;
+        *self.by_severity.entry(a.severity.as_str().to_string()).or_default() += 1;
     }
 
     pub fn rejected(&mut self, reason: &str) {
@@ -101,12 +98,7 @@ impl Counters {
     /// Named stats; `tables` gives (kind, tracked, evicted), `names` the allow entry names.
     pub fn report(&self, names: &[String], tables: [(EntityKind, u64, u64); 3]) -> Stats {
         let named = |v: &[u64]| -> BTreeMap<String, u64> {
-            names
-                .iter()
-                .zip(v)
-                .filter(|(_, n)| **n > 0)
-                .map(|(k, n)| (k.clone(), *n))
-                .collect()
+            names.iter().zip(v).filter(|(_, n)| **n > 0).map(|(k, n)| (k.clone(), *n)).collect()
         };
         Stats {
             lines: self.lines,
@@ -131,14 +123,8 @@ impl Counters {
                 .filter(|(_, n)| *n > 0)
                 .map(|(k, n)| (k.as_str().to_string(), n))
                 .collect(),
-            tracked: tables
-                .iter()
-                .map(|(k, t, _)| (k.as_str().to_string(), *t))
-                .collect(),
-            evicted: tables
-                .iter()
-                .map(|(k, _, e)| (k.as_str().to_string(), *e))
-                .collect(),
+            tracked: tables.iter().map(|(k, t, _)| (k.as_str().to_string(), *t)).collect(),
+            evicted: tables.iter().map(|(k, _, e)| (k.as_str().to_string(), *e)).collect(),
         }
     }
 }

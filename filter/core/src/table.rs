@@ -15,7 +15,8 @@ type Hasher = foldhash::quality::FixedState;
 /// One entity kind's table.
 #[derive(Debug, Clone)]
 pub(crate) struct Table {
-    map: HashMap<Box<str>, EntityState, Hasher>,
+    // Boxed values: a rehash moves 24-byte slots, not whole states, and an empty slot costs 24 bytes.
+    map: HashMap<Box<str>, Box<EntityState>, Hasher>,
     cap: usize,
     evicted: u64,
 }
@@ -29,11 +30,7 @@ pub(crate) struct TableSnapshot {
 
 impl Table {
     pub fn new(cap: usize) -> Table {
-        Table {
-            map: HashMap::with_hasher(Hasher::with_seed(0x7ab1e)),
-            cap: cap.max(1),
-            evicted: 0,
-        }
+        Table { map: HashMap::with_hasher(Hasher::with_seed(0x7ab1e)), cap: cap.max(1), evicted: 0 }
     }
 
     pub fn len(&self) -> usize {
@@ -46,7 +43,7 @@ impl Table {
 
     #[cfg(test)]
     pub fn get(&self, key: &str) -> Option<&EntityState> {
-        self.map.get(key)
+        self.map.get(key).map(|b| &**b)
     }
 
     /// The entity's state, created (evicting if full) when new.
@@ -54,20 +51,13 @@ impl Table {
         if self.map.len() >= self.cap && !self.map.contains_key(key) {
             self.evict(now, cooldown);
         }
-        self.map
-            .raw_entry_mut()
-            .from_key(key)
-            .or_insert_with(|| (Box::from(key), EntityState::default()))
-            .1
+        self.map.raw_entry_mut().from_key(key).or_insert_with(|| (Box::from(key), Box::default())).1
     }
 
     fn evict(&mut self, now: TimeMs, cooldown: i64) {
         let n = (self.cap / 16).max(1).min(self.map.len());
-        let mut order: Vec<(bool, TimeMs, &str)> = self
-            .map
-            .iter()
-            .map(|(k, s)| (s.is_hot(now, cooldown), s.last_seen, &**k))
-            .collect();
+        let mut order: Vec<(bool, TimeMs, &str)> =
+            self.map.iter().map(|(k, s)| (s.is_hot(now, cooldown), s.last_seen, &**k)).collect();
         if n < order.len() {
             order.select_nth_unstable(n);
             order.truncate(n);
@@ -80,23 +70,17 @@ impl Table {
     }
 
     pub fn snapshot(&self) -> TableSnapshot {
-        let mut entries: Vec<(String, EntityState)> = self
-            .map
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect();
+        let mut entries: Vec<(String, EntityState)> =
+            self.map.iter().map(|(k, v)| (k.to_string(), EntityState::clone(v))).collect();
         entries.sort_by(|a, b| a.0.cmp(&b.0));
-        TableSnapshot {
-            entries,
-            evicted: self.evicted,
-        }
+        TableSnapshot { entries, evicted: self.evicted }
     }
 
     pub fn restore(cap: usize, snap: TableSnapshot) -> Table {
         let mut t = Table::new(cap);
         t.evicted = snap.evicted;
         for (k, v) in snap.entries.into_iter().take(t.cap) {
-            t.map.insert(k.into_boxed_str(), v);
+            t.map.insert(k.into_boxed_str(), Box::new(v));
         }
         t
     }
@@ -110,8 +94,7 @@ mod tests {
     fn cap_holds_and_evictions_are_counted() {
         let mut t = Table::new(64);
         for i in 0..10_000i64 {
-            t.entry(&format!("10.0.{}.{}", i / 256, i % 256), i, 1000)
-                .last_seen = i;
+            t.entry(&format!("10.0.{}.{}", i / 256, i % 256), i, 1000).last_seen = i;
             assert!(t.len() <= 64);
         }
         assert_eq!(t.evicted() + t.len() as u64, 10_000);

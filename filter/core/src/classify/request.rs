@@ -87,6 +87,14 @@ impl RequestTable {
         if request.kind == RequestKind::Other && has_static_suffix(path) {
             return Request::of_kind(RequestKind::Static);
         }
+        // A browser rendering a page fetches its inline images from `/download/attachments/`:
+        // that is page furniture, not a download. A script fetching the same image still counts.
+        if request.kind == RequestKind::AttachmentDownload
+            && agent == AgentKind::Browser
+            && has_suffix(path, &IMAGE_SUFFIXES)
+        {
+            return Request::of_kind(RequestKind::Static);
+        }
         request
     }
 
@@ -213,8 +221,17 @@ fn strip_platform_prefix(mut path: &str) -> &str {
 }
 
 fn has_static_suffix(path: &str) -> bool {
+    has_suffix(path, &STATIC_SUFFIXES)
+}
+
+/// Image files a page shows inline.
+const IMAGE_SUFFIXES: [&str; 8] =
+    [".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".bmp", ".ico"];
+
+/// Whether the last path segment ends with one of `suffixes` (ASCII case-insensitive).
+fn has_suffix(path: &str, suffixes: &[&str]) -> bool {
     let last = path.bytes().rposition(|b| b == b'/').map_or(path, |i| &path[i + 1..]);
-    STATIC_SUFFIXES.iter().any(|s| {
+    suffixes.iter().any(|s| {
         last.len() > s.len()
             && last.as_bytes()[last.len() - s.len()..].eq_ignore_ascii_case(s.as_bytes())
     })

@@ -340,3 +340,13 @@ fn current_user_is_background_only_for_browsers() {
         ],
     );
 }
+
+#[test]
+fn inline_images_are_page_furniture_for_browsers_only() {
+    let t = RequestTable::new(&ClassifyConfig::default());
+    let img = "/download/attachments/12345/diagram.PNG?version=1&api=v2";
+    assert_eq!(t.classify("GET", img, AgentKind::Browser).kind, K::Static);
+    assert_eq!(t.classify("GET", img, AgentKind::Script).kind, K::AttachmentDownload);
+    let pdf = "/download/attachments/12345/contract.pdf";
+    assert_eq!(t.classify("GET", pdf, AgentKind::Browser).kind, K::AttachmentDownload);
+}

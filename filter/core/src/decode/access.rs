@@ -40,9 +40,7 @@ pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
     Ok(AccessEvent {
         time_ms,
         user: fields::dash_none(user),
-        client: forwarded
-            .map(Cow::Borrowed)
-            .or_else(|| fields::dash_none(host)),
+        client: forwarded.map(Cow::Borrowed).or_else(|| fields::dash_none(host)),
         session: None,
         method: Cow::Borrowed(method),
         target: Cow::Borrowed(target),
@@ -127,10 +125,7 @@ mod tests {
     #[test]
     fn quoted_and_odd_request_lines() {
         let e = decode(r#"[18/Dec/2020:12:57:26 +1100] bob t 10.0.0.2 "GET /a b.action HTTP/1.1" 200 9ms 10 - curl/8"#).unwrap();
-        assert_eq!(
-            (&*e.method, &*e.target, e.status),
-            ("GET", "/a b.action", 200)
-        );
+        assert_eq!((&*e.method, &*e.target, e.status), ("GET", "/a b.action", 200));
         let e = decode("[18/Dec/2020:12:57:26 +1100] - t 10.0.0.2 - 400 0ms - - -").unwrap();
         assert_eq!((&*e.method, &*e.target, e.status), ("", "", 400));
         let e = decode("[18/Dec/2020:12:57:26 +1100] - t 10.0.0.2 GET /old 200 0ms 3 - -").unwrap();
@@ -144,27 +139,18 @@ mod tests {
     #[test]
     fn bad_lines_have_reasons() {
         let cases = [
-            (
-                "[18/Dec/2020:12:57:26 +1100] testuser http-nio-8090-exec-6",
-                reason::TRUNCATED,
-            ),
+            ("[18/Dec/2020:12:57:26 +1100] testuser http-nio-8090-exec-6", reason::TRUNCATED),
             ("[18/Dec/2020:12:57:26 +1100", reason::TRUNCATED),
             (
                 "[31/Feb/2020:12:57:26 +1100] u t h GET / HTTP/1.1 200 1ms 1 - a",
                 reason::BAD_TIMESTAMP,
             ),
-            (
-                "[18/Dec/2020:12:57:26 +1100] u t h GET / HTTP/1.1 2x0 1ms 1 - a",
-                reason::BAD_STATUS,
-            ),
+            ("[18/Dec/2020:12:57:26 +1100] u t h GET / HTTP/1.1 2x0 1ms 1 - a", reason::BAD_STATUS),
             (
                 "[18/Dec/2020:12:57:26 +1100] u t h GET / HTTP/1.1 200 1ms lots - a",
                 reason::BAD_BYTES,
             ),
-            (
-                r#"[18/Dec/2020:12:57:26 +1100] "GET / HTTP/1.1" 200 1"#,
-                reason::UNRECOGNISED,
-            ),
+            (r#"[18/Dec/2020:12:57:26 +1100] "GET / HTTP/1.1" 200 1"#, reason::UNRECOGNISED),
             ("hello world", reason::UNRECOGNISED),
             ("", reason::UNRECOGNISED),
         ];

@@ -34,10 +34,7 @@ fn shape(v: &Value) -> Option<Shape> {
         Shape::DcFile
     } else if has_obj("type") {
         Shape::DcRest
-    } else if ["creationDate", "summary", "remoteAddress"]
-        .iter()
-        .any(|k| v.get(k).is_some())
-    {
+    } else if ["creationDate", "summary", "remoteAddress"].iter().any(|k| v.get(k).is_some()) {
         Shape::Cloud
     } else if has_obj("author") {
         // An author but no action container: DC-shaped, decoded for what it carries.
@@ -51,9 +48,9 @@ fn shape(v: &Value) -> Option<Shape> {
 fn page(v: &Value) -> Option<&Vec<Value>> {
     match v {
         Value::Array(items) => Some(items),
-        Value::Object(o) => ["results", "data", "entities"]
-            .iter()
-            .find_map(|k| o.get(*k)?.as_array()),
+        Value::Object(o) => {
+            ["results", "data", "entities"].iter().find_map(|k| o.get(*k)?.as_array())
+        }
         _ => None,
     }
 }
@@ -98,16 +95,11 @@ pub(crate) fn decode(
 }
 
 fn s<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
-    v.get(key)?
-        .as_str()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+    v.get(key)?.as_str().map(str::trim).filter(|s| !s.is_empty())
 }
 
 fn arr<'v>(v: &'v Value, key: &str) -> &'v [Value] {
-    v.get(key)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
+    v.get(key).and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
 fn time_of(v: &Value, shape: Shape) -> Result<TimeMs, &'static str> {
@@ -118,10 +110,7 @@ fn time_of(v: &Value, shape: Shape) -> Result<TimeMs, &'static str> {
     };
     match t.ok_or(reason::MISSING_TIME)? {
         Value::Object(o) => {
-            let secs = o
-                .get("epochSecond")
-                .and_then(Value::as_i64)
-                .ok_or(reason::BAD_TIMESTAMP)?;
+            let secs = o.get("epochSecond").and_then(Value::as_i64).ok_or(reason::BAD_TIMESTAMP)?;
             let nano = o.get("nano").and_then(Value::as_i64).unwrap_or(0);
             if !(0..1_000_000_000).contains(&nano) || !(0..=253_402_300_799).contains(&secs) {
                 return Err(reason::BAD_TIMESTAMP);
@@ -143,15 +132,8 @@ fn record(v: &Value) -> Result<AccessEvent<'_>, &'static str> {
     let mut f = Facts::default();
     let (user, client) = match shape {
         Shape::DcFile | Shape::DcRest => {
-            let kind = if shape == Shape::DcFile {
-                "auditType"
-            } else {
-                "type"
-            };
-            let t = v
-                .get(kind)
-                .or_else(|| v.get("auditType"))
-                .or_else(|| v.get("type"));
+            let kind = if shape == Shape::DcFile { "auditType" } else { "type" };
+            let t = v.get(kind).or_else(|| v.get("auditType")).or_else(|| v.get("type"));
             f.key = t.and_then(|t| s(t, "actionI18nKey"));
             f.text = t.and_then(|t| s(t, "action"));
             dc_objects(v, &mut f);
@@ -178,11 +160,8 @@ fn record(v: &Value) -> Result<AccessEvent<'_>, &'static str> {
             f.key = s(a, "action");
             org_objects(a, &mut f);
             let actor = a.get("actor");
-            let user = actor.and_then(|x| {
-                s(x, "name")
-                    .or_else(|| s(x, "email"))
-                    .or_else(|| s(x, "id"))
-            });
+            let user =
+                actor.and_then(|x| s(x, "name").or_else(|| s(x, "email")).or_else(|| s(x, "id")));
             let ip = a
                 .get("location")
                 .and_then(|l| s(l, "ip"))
@@ -207,10 +186,7 @@ fn record(v: &Value) -> Result<AccessEvent<'_>, &'static str> {
 }
 
 fn dc_objects<'v>(v: &'v Value, f: &mut Facts<'v>) {
-    for o in arr(v, "affectedObjects")
-        .iter()
-        .chain(arr(v, "affected_objects"))
-    {
+    for o in arr(v, "affectedObjects").iter().chain(arr(v, "affected_objects")) {
         f.objects.push(Obj {
             kind: s(o, "type").unwrap_or(""),
             name: s(o, "name"),
@@ -218,25 +194,13 @@ fn dc_objects<'v>(v: &'v Value, f: &mut Facts<'v>) {
             uri: s(o, "uri"),
         });
     }
-    for c in arr(v, "changedValues")
-        .iter()
-        .chain(arr(v, "changed_values"))
-    {
+    for c in arr(v, "changedValues").iter().chain(arr(v, "changed_values")) {
         let key = s(c, "key").or_else(|| s(c, "i18nKey")).unwrap_or("");
-        f.changes.push(Change {
-            key,
-            to: s(c, "to"),
-        });
+        f.changes.push(Change { key, to: s(c, "to") });
     }
-    for x in arr(v, "extraAttributes")
-        .iter()
-        .chain(arr(v, "extra_attributes"))
-    {
+    for x in arr(v, "extraAttributes").iter().chain(arr(v, "extra_attributes")) {
         let key = s(x, "name").or_else(|| s(x, "nameI18nKey")).unwrap_or("");
-        f.changes.push(Change {
-            key,
-            to: s(x, "value"),
-        });
+        f.changes.push(Change { key, to: s(x, "value") });
     }
 }
 
@@ -251,10 +215,7 @@ fn cloud_objects<'v>(v: &'v Value, f: &mut Facts<'v>) {
         });
     }
     for c in arr(v, "changedValues") {
-        f.changes.push(Change {
-            key: s(c, "name").unwrap_or(""),
-            to: s(c, "newValue"),
-        });
+        f.changes.push(Change { key: s(c, "name").unwrap_or(""), to: s(c, "newValue") });
     }
 }
 
@@ -266,12 +227,7 @@ fn org_objects<'v>(a: &'v Value, f: &mut Facts<'v>) {
             .or_else(|| s(at, "email"))
             .or_else(|| s(at, "key"))
             .or_else(|| s(at, "siteName"));
-        f.objects.push(Obj {
-            kind: s(o, "type").unwrap_or(""),
-            name,
-            id: s(o, "id"),
-            uri: None,
-        });
+        f.objects.push(Obj { kind: s(o, "type").unwrap_or(""), name, id: s(o, "id"), uri: None });
     }
 }
 

@@ -75,12 +75,7 @@ mod w {
 fn word_bit(word: &str) -> u64 {
     const TABLE: &[(&[&str], u64)] = &[
         (&["space", "spaces"], w::SPACE),
-        (
-            &[
-                "page", "pages", "content", "blog", "blogpost", "pdf", "word",
-            ],
-            w::PAGE,
-        ),
+        (&["page", "pages", "content", "blog", "blogpost", "pdf", "word"], w::PAGE),
         (&["export", "exported", "exports"], w::EXPORT),
         (&["import", "imported"], w::IMPORT),
         (&["view", "viewed"], w::VIEW),
@@ -97,17 +92,12 @@ fn word_bit(word: &str) -> u64 {
         (&["permission", "permissions"], w::PERMISSION),
         (&["to"], w::TO),
         (
-            &[
-                "removed", "remove", "deleted", "delete", "revoked", "revoke", "failed", "disabled",
-            ],
+            &["removed", "remove", "deleted", "delete", "revoked", "revoke", "failed", "disabled"],
             w::NEGATION,
         ),
     ];
     let known = |ws: &[&str]| ws.iter().any(|k| word.eq_ignore_ascii_case(k));
-    TABLE
-        .iter()
-        .find(|(ws, _)| known(ws))
-        .map_or(0, |&(_, b)| b)
+    TABLE.iter().find(|(ws, _)| known(ws)).map_or(0, |&(_, b)| b)
 }
 
 /// Prefixes every key of a family shares; they would otherwise read as the word "audit".
@@ -118,13 +108,9 @@ const KEY_PREFIXES: [&str; 3] = [
 ];
 
 fn kind_of(text: &str) -> Kind {
-    let text = KEY_PREFIXES
-        .iter()
-        .find_map(|p| text.strip_prefix(p))
-        .unwrap_or(text);
-    let f = text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .fold(0, |acc, word| acc | word_bit(word));
+    let text = KEY_PREFIXES.iter().find_map(|p| text.strip_prefix(p)).unwrap_or(text);
+    let f =
+        text.split(|c: char| !c.is_ascii_alphanumeric()).fold(0, |acc, word| acc | word_bit(word));
     let has = |bits: u64| f & bits == bits;
     let neg = has(w::NEGATION);
     if has(w::PERMISSION) {
@@ -155,9 +141,7 @@ fn is_kind(o: &Obj<'_>, names: &[&str]) -> bool {
 /// `...?username=eve` or `...?spaceKey=ENG` in an object's URI.
 fn query_param<'v>(uri: &'v str, key: &str) -> Option<&'v str> {
     let (_, q) = uri.split_once('?')?;
-    q.split('&')
-        .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
-        .filter(|v| !v.is_empty())
+    q.split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')).filter(|v| !v.is_empty())
 }
 
 /// The key of a space from its URI (`/display/ENG`, `/spaces/ENG`, `?key=ENG`, `?spaceKey=ENG`).
@@ -168,8 +152,7 @@ fn space_key(uri: &str) -> Option<&str> {
     let path = uri.split(['?', '#']).next()?;
     let mut segs = path.split('/');
     segs.find(|s| *s == "display" || *s == "spaces")?;
-    segs.next()
-        .filter(|k| !k.is_empty() && !k.ends_with(".action"))
+    segs.next().filter(|k| !k.is_empty() && !k.ends_with(".action"))
 }
 
 fn change<'v>(f: &Facts<'v>, keys: &[&str]) -> Option<&'v str> {
@@ -180,17 +163,11 @@ fn change<'v>(f: &Facts<'v>, keys: &[&str]) -> Option<&'v str> {
 }
 
 fn is_key_like(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'~')
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'~')
 }
 
 fn space<'v>(f: &Facts<'v>) -> Option<Cow<'v, str>> {
-    let spaces = || {
-        f.objects
-            .iter()
-            .filter(|o| is_kind(o, &["space", "spaces"]))
-    };
+    let spaces = || f.objects.iter().filter(|o| is_kind(o, &["space", "spaces"]));
     spaces()
         .find_map(|o| o.uri.and_then(space_key))
         .or_else(|| change(f, &["space key", "spacekey"]))
@@ -202,21 +179,12 @@ fn space<'v>(f: &Facts<'v>) -> Option<Cow<'v, str>> {
 
 /// A user object's login: `?username=` of its URI, else its name, else its id.
 fn user_of<'v>(f: &Facts<'v>) -> Option<&'v str> {
-    let o = f
-        .objects
-        .iter()
-        .find(|o| is_kind(o, &["user", "users", "account", "accounts"]))?;
-    o.uri
-        .and_then(|u| query_param(u, "username"))
-        .or(o.name)
-        .or(o.id)
+    let o = f.objects.iter().find(|o| is_kind(o, &["user", "users", "account", "accounts"]))?;
+    o.uri.and_then(|u| query_param(u, "username")).or(o.name).or(o.id)
 }
 
 fn group_of<'v>(f: &Facts<'v>) -> Option<&'v str> {
-    let o = f
-        .objects
-        .iter()
-        .find(|o| is_kind(o, &["group", "groups"]))?;
+    let o = f.objects.iter().find(|o| is_kind(o, &["group", "groups"]))?;
     o.name.or(o.id)
 }
 
@@ -228,10 +196,7 @@ fn permission_key(p: &str) -> &str {
         ("confluence administrator", "ADMINISTRATECONFLUENCE"),
         ("administer confluence", "ADMINISTRATECONFLUENCE"),
     ];
-    NAMES
-        .iter()
-        .find(|(ui, _)| p.trim().eq_ignore_ascii_case(ui))
-        .map_or(p, |&(_, key)| key)
+    NAMES.iter().find(|(ui, _)| p.trim().eq_ignore_ascii_case(ui)).map_or(p, |&(_, key)| key)
 }
 
 /// The action of a record, or `None` when it names no action at all.
@@ -241,9 +206,7 @@ pub(crate) fn action<'v>(f: &Facts<'v>) -> Option<AuditAction<'v>> {
     if kind == Kind::Other {
         kind = f.text.map_or(Kind::Other, kind_of);
     }
-    let other = || AuditAction::Other {
-        action: Cow::Borrowed(label),
-    };
+    let other = || AuditAction::Other { action: Cow::Borrowed(label) };
     Some(match kind {
         Kind::SpaceExport => AuditAction::SpaceExport { space: space(f) },
         Kind::PageExport => AuditAction::PageExport { space: space(f) },
@@ -253,9 +216,7 @@ pub(crate) fn action<'v>(f: &Facts<'v>) -> Option<AuditAction<'v>> {
         Kind::AuditSearch => AuditAction::AuditSearch,
         Kind::ApiToken => AuditAction::ApiToken,
         Kind::UserCreated => match change(f, &["username", "user name"]).or_else(|| user_of(f)) {
-            Some(user) => AuditAction::UserCreated {
-                user: Cow::Borrowed(user),
-            },
+            Some(user) => AuditAction::UserCreated { user: Cow::Borrowed(user) },
             None => other(),
         },
         Kind::GroupAdded => {
@@ -300,10 +261,7 @@ mod tests {
     #[test]
     fn keys_summaries_and_org_actions_agree() {
         let cases = [
-            (
-                "audit.logging.summary.group.membership.added",
-                Kind::GroupAdded,
-            ),
+            ("audit.logging.summary.group.membership.added", Kind::GroupAdded),
             ("User added to group", Kind::GroupAdded),
             ("user_added_to_group", Kind::GroupAdded),
             ("user_removed_from_group", Kind::Other),
@@ -315,34 +273,19 @@ mod tests {
             ("Page exported to PDF", Kind::PageExport),
             ("audit.logging.summary.user.created", Kind::UserCreated),
             ("user_created", Kind::UserCreated),
-            (
-                "audit.logging.summary.global.permission.added",
-                Kind::GlobalGrant,
-            ),
+            ("audit.logging.summary.global.permission.added", Kind::GlobalGrant),
             ("Global permission granted", Kind::GlobalGrant),
             ("Global permission removed", Kind::Other),
-            (
-                "audit.logging.summary.space.permission.added",
-                Kind::SpacePermission,
-            ),
+            ("audit.logging.summary.space.permission.added", Kind::SpacePermission),
             ("Space permission removed", Kind::SpacePermission),
-            (
-                "personal.access.tokens.audit.log.summary.token.created",
-                Kind::ApiToken,
-            ),
+            ("personal.access.tokens.audit.log.summary.token.created", Kind::ApiToken),
             ("api_token_created", Kind::ApiToken),
             ("API token used", Kind::ApiToken),
             ("api_token_revoked", Kind::Other),
-            (
-                "atlassian.audit.event.action.audit.search",
-                Kind::AuditSearch,
-            ),
+            ("atlassian.audit.event.action.audit.search", Kind::AuditSearch),
             ("Audit log exported", Kind::AuditSearch),
             ("audit_log_exported", Kind::AuditSearch),
-            (
-                "atlassian.audit.event.action.audit.config.updated",
-                Kind::Other,
-            ),
+            ("atlassian.audit.event.action.audit.config.updated", Kind::Other),
             ("Page viewed", Kind::PageView),
             ("audit.logging.summary.login.success", Kind::Other),
         ];
@@ -354,39 +297,22 @@ mod tests {
     #[test]
     fn space_keys_from_uris() {
         assert_eq!(space_key("http://wiki:8090/display/ENG"), Some("ENG"));
-        assert_eq!(
-            space_key("http://wiki:8090/spaces/viewspace.action?key=HR"),
-            Some("HR")
-        );
-        assert_eq!(
-            space_key("https://x.atlassian.net/wiki/spaces/OPS/overview"),
-            Some("OPS")
-        );
-        assert_eq!(
-            space_key("http://wiki:8090/pages/viewpage.action?pageId=1"),
-            None
-        );
+        assert_eq!(space_key("http://wiki:8090/spaces/viewspace.action?key=HR"), Some("HR"));
+        assert_eq!(space_key("https://x.atlassian.net/wiki/spaces/OPS/overview"), Some("OPS"));
+        assert_eq!(space_key("http://wiki:8090/pages/viewpage.action?pageId=1"), None);
     }
 
     #[test]
     fn permission_display_names_become_keys() {
-        assert_eq!(
-            permission_key("System Administrator"),
-            "SYSTEMADMINISTRATOR"
-        );
-        assert_eq!(
-            permission_key("Confluence Administrator"),
-            "ADMINISTRATECONFLUENCE"
-        );
+        assert_eq!(permission_key("System Administrator"), "SYSTEMADMINISTRATOR");
+        assert_eq!(permission_key("Confluence Administrator"), "ADMINISTRATECONFLUENCE");
         assert_eq!(permission_key("USECONFLUENCE"), "USECONFLUENCE");
     }
 
     #[test]
     fn actions_missing_their_subject_fall_back_to_other() {
-        let f = Facts {
-            key: Some("audit.logging.summary.group.membership.added"),
-            ..Facts::default()
-        };
+        let f =
+            Facts { key: Some("audit.logging.summary.group.membership.added"), ..Facts::default() };
         assert_eq!(
             action(&f),
             Some(AuditAction::Other {

@@ -29,14 +29,8 @@ fn lines(format: Format, text: &str) -> Vec<Result<Vec<AccessEvent<'static>>, St
 
 /// Every event of a fixture that must decode fully, checked identical under `auto`.
 fn events(text: &str) -> Vec<AccessEvent<'static>> {
-    let audit: Vec<_> = lines(Format::Audit, text)
-        .into_iter()
-        .flat_map(|r| r.unwrap())
-        .collect();
-    let auto: Vec<_> = lines(Format::Auto, text)
-        .into_iter()
-        .flat_map(|r| r.unwrap())
-        .collect();
+    let audit: Vec<_> = lines(Format::Audit, text).into_iter().flat_map(|r| r.unwrap()).collect();
+    let auto: Vec<_> = lines(Format::Auto, text).into_iter().flat_map(|r| r.unwrap()).collect();
     assert_eq!(audit, auto, "auto must find the audit format");
     for e in &audit {
         assert_eq!((&*e.method, &*e.target, e.status, e.bytes), ("", "", 0, 0));
@@ -61,9 +55,7 @@ fn data_center_audit_file() {
     assert_eq!(
         actions(&evs),
         vec![
-            AuditAction::UserCreated {
-                user: c("eve.rogue")
-            },
+            AuditAction::UserCreated { user: c("eve.rogue") },
             AuditAction::GroupMembershipAdded {
                 user: c("eve.rogue"),
                 group: c("confluence-administrators")
@@ -72,23 +64,13 @@ fn data_center_audit_file() {
                 grantee: c("eve.rogue"),
                 permission: c("SYSTEMADMINISTRATOR")
             },
-            AuditAction::SpacePermissionChanged {
-                space: Some(c("ENG"))
-            },
-            AuditAction::SpaceExport {
-                space: Some(c("ENG"))
-            },
-            AuditAction::PageExport {
-                space: Some(c("HR"))
-            },
-            AuditAction::SpaceImport {
-                space: Some(c("LEG"))
-            },
+            AuditAction::SpacePermissionChanged { space: Some(c("ENG")) },
+            AuditAction::SpaceExport { space: Some(c("ENG")) },
+            AuditAction::PageExport { space: Some(c("HR")) },
+            AuditAction::SpaceImport { space: Some(c("LEG")) },
             AuditAction::AuditSearch,
             AuditAction::ApiToken,
-            AuditAction::Other {
-                action: c("audit.logging.summary.login.success")
-            },
+            AuditAction::Other { action: c("audit.logging.summary.login.success") },
         ]
     );
     assert_eq!(evs[4].user.as_deref(), Some("eve.rogue"));
@@ -103,9 +85,7 @@ fn data_center_audit_rest() {
     assert_eq!(
         actions(&evs),
         vec![
-            AuditAction::UserCreated {
-                user: c("eve.rogue")
-            },
+            AuditAction::UserCreated { user: c("eve.rogue") },
             AuditAction::GroupMembershipAdded {
                 user: c("eve.rogue"),
                 group: c("confluence-administrators")
@@ -114,13 +94,9 @@ fn data_center_audit_rest() {
                 grantee: c("site-admins"),
                 permission: c("ADMINISTRATECONFLUENCE")
             },
-            AuditAction::SpaceExport {
-                space: Some(c("HR"))
-            },
+            AuditAction::SpaceExport { space: Some(c("HR")) },
             AuditAction::AuditSearch,
-            AuditAction::Other {
-                action: c("audit.logging.summary.space.config.updated")
-            },
+            AuditAction::Other { action: c("audit.logging.summary.space.config.updated") },
         ]
     );
 }
@@ -136,24 +112,15 @@ fn confluence_cloud_audit() {
     assert_eq!(
         actions(&evs),
         vec![
-            AuditAction::GroupMembershipAdded {
-                user: c("Eve Rogue"),
-                group: c("site-admins")
-            },
+            AuditAction::GroupMembershipAdded { user: c("Eve Rogue"), group: c("site-admins") },
             AuditAction::GlobalPermissionGranted {
                 grantee: c("Eve Rogue"),
                 permission: c("SYSTEMADMINISTRATOR")
             },
-            AuditAction::SpaceExport {
-                space: Some(c("ENG"))
-            },
-            AuditAction::PageExport {
-                space: Some(c("Human Resources"))
-            },
+            AuditAction::SpaceExport { space: Some(c("ENG")) },
+            AuditAction::PageExport { space: Some(c("Human Resources")) },
             AuditAction::AuditSearch,
-            AuditAction::SpacePermissionChanged {
-                space: Some(c("Human Resources"))
-            },
+            AuditAction::SpacePermissionChanged { space: Some(c("Human Resources")) },
         ]
     );
 }
@@ -167,51 +134,30 @@ fn organization_events() {
     assert_eq!(
         actions(&evs),
         vec![
-            AuditAction::UserCreated {
-                user: c("Eve Rogue")
-            },
-            AuditAction::GroupMembershipAdded {
-                user: c("Eve Rogue"),
-                group: c("site-admins")
-            },
+            AuditAction::UserCreated { user: c("Eve Rogue") },
+            AuditAction::GroupMembershipAdded { user: c("Eve Rogue"), group: c("site-admins") },
             AuditAction::ApiToken,
             AuditAction::AuditSearch,
-            AuditAction::Other {
-                action: c("user_removed_from_group")
-            },
+            AuditAction::Other { action: c("user_removed_from_group") },
         ]
     );
 }
 
 #[test]
 fn pages_yield_one_event_per_record() {
-    let per_line: Vec<usize> = lines(Format::Auto, PAGES)
-        .into_iter()
-        .map(|r| r.unwrap().len())
-        .collect();
+    let per_line: Vec<usize> =
+        lines(Format::Auto, PAGES).into_iter().map(|r| r.unwrap().len()).collect();
     assert_eq!(per_line, vec![3, 2, 2, 0]);
     let all = events(PAGES);
-    assert_eq!(
-        all[3].audit,
-        Some(AuditAction::SpaceExport {
-            space: Some(c("Engineering"))
-        })
-    );
+    assert_eq!(all[3].audit, Some(AuditAction::SpaceExport { space: Some(c("Engineering")) }));
     // A bare JSON array of records is a page too.
-    let arr = format!(
-        "[{},{}]",
-        DC_FILE.lines().next().unwrap(),
-        DC_FILE.lines().nth(1).unwrap()
-    );
+    let arr = format!("[{},{}]", DC_FILE.lines().next().unwrap(), DC_FILE.lines().nth(1).unwrap());
     assert_eq!(lines(Format::Auto, &arr)[0].as_ref().map(Vec::len), Ok(2));
 }
 
 #[test]
 fn malformed_records_are_rejected_with_reasons() {
-    let got: Vec<_> = lines(Format::Audit, MALFORMED)
-        .into_iter()
-        .map(|r| r.err())
-        .collect();
+    let got: Vec<_> = lines(Format::Audit, MALFORMED).into_iter().map(|r| r.err()).collect();
     let want = [
         reason::MISSING_TIME,
         reason::BAD_TIMESTAMP,
@@ -256,8 +202,6 @@ fn hostile_audit_json_never_panics() {
     );
     assert_eq!(
         r[0].as_ref().unwrap()[0].audit,
-        Some(AuditAction::Other {
-            action: c("user_added_to_group")
-        })
+        Some(AuditAction::Other { action: c("user_added_to_group") })
     );
 }

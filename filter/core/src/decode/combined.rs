@@ -28,16 +28,12 @@ pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
     let status = fields::status(c.need()?)?;
     let bytes = fields::byte_count(c.need()?)?;
     let _referer = if c.at(b'"') { Some(c.quoted()?) } else { None };
-    let agent = if c.at(b'"') {
-        c.quoted()?
-    } else {
-        Cow::Borrowed("")
-    };
+    let agent = if c.at(b'"') { c.quoted()? } else { Cow::Borrowed("") };
     let forwarded = if c.at(b'"') { c.quoted().ok() } else { None };
     let client = match forwarded {
-        Some(Cow::Borrowed(f)) => fields::first_forwarded(f)
-            .filter(|a| looks_like_ip(a))
-            .map(Cow::Borrowed),
+        Some(Cow::Borrowed(f)) => {
+            fields::first_forwarded(f).filter(|a| looks_like_ip(a)).map(Cow::Borrowed)
+        }
         Some(Cow::Owned(f)) => fields::first_forwarded(&f)
             .filter(|a| looks_like_ip(a))
             .map(|a| Cow::Owned(a.to_owned())),
@@ -63,11 +59,7 @@ pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
         target,
         status,
         bytes,
-        agent: if agent == "-" {
-            Cow::Borrowed("")
-        } else {
-            agent
-        },
+        agent: if agent == "-" { Cow::Borrowed("") } else { agent },
         audit: None,
     })
 }
@@ -76,8 +68,7 @@ pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
 /// for a forwarded address.
 fn looks_like_ip(s: &str) -> bool {
     s.len() >= 2
-        && s.bytes()
-            .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
+        && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':')
         && s.contains(['.', ':'])
 }
 
@@ -91,10 +82,7 @@ mod tests {
         assert_eq!(e.time_ms, 1_608_256_646_000);
         assert_eq!(e.user.as_deref(), Some("alice"));
         assert_eq!(e.client.as_deref(), Some("203.0.113.9"));
-        assert_eq!(
-            (&*e.method, &*e.target),
-            ("GET", "/rest/api/content/123?expand=body.storage")
-        );
+        assert_eq!((&*e.method, &*e.target), ("GET", "/rest/api/content/123?expand=body.storage"));
         assert_eq!((e.status, e.bytes), (200, 5321));
         assert_eq!(e.agent, "python-requests/2.31.0");
         assert!(matches!(e.agent, Cow::Borrowed(_)) && matches!(e.target, Cow::Borrowed(_)));
@@ -134,10 +122,7 @@ mod tests {
                 r#"10.0.0.1 - - [18/Dec/2020:12:57:26 +0000] "GET / HTTP/1.1" 200"#,
                 reason::TRUNCATED,
             ),
-            (
-                r#"10.0.0.1 - - [18/Dec/2020:12:57:26 +0000] "GET / HTTP/1.1"#,
-                reason::TRUNCATED,
-            ),
+            (r#"10.0.0.1 - - [18/Dec/2020:12:57:26 +0000] "GET / HTTP/1.1"#, reason::TRUNCATED),
             (
                 r#"10.0.0.1 - - [18/Dec/2020:12:57:26 +0000] "GET / HTTP/1.1" 200 1 "-" "unterminated"#,
                 reason::TRUNCATED,

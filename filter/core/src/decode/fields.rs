@@ -75,11 +75,7 @@ impl<'a> Cursor<'a> {
         // backslashes is escaped and the search goes on.
         while let Some(off) = self.s[from..].find('"') {
             let i = from + off;
-            let run = b[start..i]
-                .iter()
-                .rev()
-                .take_while(|&&c| c == b'\\')
-                .count();
+            let run = b[start..i].iter().rev().take_while(|&&c| c == b'\\').count();
             if run % 2 == 0 {
                 self.pos = i + 1;
                 let raw = &self.s[start..i];
@@ -147,10 +143,7 @@ pub(crate) fn time_open(s: &str) -> Option<usize> {
 
 /// The time text inside `[...]` at `open`, and the position after `]`.
 pub(crate) fn bracketed(s: &str, open: usize) -> Result<(&str, usize), &'static str> {
-    let close = s.as_bytes()[open..]
-        .iter()
-        .position(|&c| c == b']')
-        .ok_or(reason::TRUNCATED)?;
+    let close = s.as_bytes()[open..].iter().position(|&c| c == b']').ok_or(reason::TRUNCATED)?;
     Ok((&s[open + 1..open + close], open + close + 1))
 }
 
@@ -189,10 +182,7 @@ pub(crate) fn byte_count(s: &str) -> Result<u64, &'static str> {
 pub(crate) fn first_forwarded(s: &str) -> Option<&str> {
     // Quotes appear when the pattern was customised as `"%{X-Forwarded-For}i"`.
     let first = s.trim_matches('"').split(',').next()?.trim_ascii();
-    let first = first
-        .strip_prefix('[')
-        .and_then(|r| r.split(']').next())
-        .unwrap_or(first);
+    let first = first.strip_prefix('[').and_then(|r| r.split(']').next()).unwrap_or(first);
     (!first.is_empty() && first != "-" && !first.eq_ignore_ascii_case("unknown")).then_some(first)
 }
 
@@ -220,10 +210,7 @@ mod tests {
         let mut c = Cursor::new(r#" "GET / HTTP/1.1" "a \"b\" \x41\\" "#, 0);
         assert!(matches!(c.quoted(), Ok(Cow::Borrowed("GET / HTTP/1.1"))));
         assert_eq!(c.quoted().unwrap(), r#"a "b" A\"#);
-        assert_eq!(
-            Cursor::new(r#""unterminated \""#, 0).quoted(),
-            Err(reason::TRUNCATED)
-        );
+        assert_eq!(Cursor::new(r#""unterminated \""#, 0).quoted(), Err(reason::TRUNCATED));
         assert_eq!(Cursor::new("x", 0).quoted(), Err(reason::BAD_REQUEST));
         // A bare trailing backslash or a broken \x escape stays as written.
         assert_eq!(unescape(r"\x4"), r"\x4");
@@ -233,10 +220,7 @@ mod tests {
     #[test]
     fn time_open_skips_ipv6_brackets() {
         assert_eq!(time_open("[18/Dec/2020:12:57:26 +1100] x"), Some(0));
-        assert_eq!(
-            time_open("[2001:db8::1], 10.0.0.1 [18/Dec/2020:1"),
-            Some(24)
-        );
+        assert_eq!(time_open("[2001:db8::1], 10.0.0.1 [18/Dec/2020:1"), Some(24));
         assert_eq!(time_open("a [1/Dec/2020"), Some(2));
         assert_eq!(time_open("no time ["), None);
     }
@@ -247,24 +231,12 @@ mod tests {
         assert_eq!(status("20x"), Err(reason::BAD_STATUS));
         assert_eq!(status("2000"), Err(reason::BAD_STATUS));
         assert_eq!(byte_count("-"), Ok(0));
-        assert_eq!(
-            byte_count("99999999999999999999999"),
-            Err(reason::BAD_BYTES)
-        );
-        assert_eq!(
-            first_forwarded("203.0.113.9, 10.0.0.1"),
-            Some("203.0.113.9")
-        );
-        assert_eq!(
-            first_forwarded("[2001:db8::7]:443, 10.0.0.1"),
-            Some("2001:db8::7")
-        );
+        assert_eq!(byte_count("99999999999999999999999"), Err(reason::BAD_BYTES));
+        assert_eq!(first_forwarded("203.0.113.9, 10.0.0.1"), Some("203.0.113.9"));
+        assert_eq!(first_forwarded("[2001:db8::7]:443, 10.0.0.1"), Some("2001:db8::7"));
         assert_eq!(first_forwarded("-"), None);
         assert_eq!(first_forwarded("\"-\""), None);
-        assert_eq!(
-            first_forwarded("\"198.51.100.7, 10.0.0.1\""),
-            Some("198.51.100.7")
-        );
+        assert_eq!(first_forwarded("\"198.51.100.7, 10.0.0.1\""), Some("198.51.100.7"));
         assert_eq!(split_request("GET /a b HTTP/1.1"), ("GET", "/a b"));
         assert_eq!(split_request("GET /x"), ("GET", "/x"));
         assert_eq!(split_request("-"), ("", ""));

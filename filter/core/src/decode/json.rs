@@ -26,8 +26,7 @@ pub(crate) fn lookup<'v>(v: &'v Value, path: &str) -> Option<&'v Value> {
     if let Some(found) = obj.get(path) {
         return Some(found);
     }
-    path.match_indices('.')
-        .find_map(|(i, _)| lookup(obj.get(&path[..i])?, &path[i + 1..]))
+    path.match_indices('.').find_map(|(i, _)| lookup(obj.get(&path[..i])?, &path[i + 1..]))
 }
 
 /// The first path in `paths` that holds a non-empty string (numbers are rendered).
@@ -52,10 +51,7 @@ fn number(v: &Value, paths: &[String]) -> Option<f64> {
 pub(crate) fn time_of(v: &Value) -> Result<TimeMs, &'static str> {
     match v {
         Value::String(s) => time::parse_any(s).ok_or(reason::BAD_TIMESTAMP),
-        Value::Number(n) => n
-            .as_f64()
-            .and_then(time::from_epoch)
-            .ok_or(reason::BAD_TIMESTAMP),
+        Value::Number(n) => n.as_f64().and_then(time::from_epoch).ok_or(reason::BAD_TIMESTAMP),
         _ => Err(reason::BAD_TIMESTAMP),
     }
 }
@@ -64,9 +60,7 @@ pub(crate) fn time_of(v: &Value) -> Result<TimeMs, &'static str> {
 /// the classifier works on the request target as an access log writes it.
 fn origin_form(t: Cow<'_, str>) -> Cow<'_, str> {
     let cut = |s: &str| -> Option<usize> {
-        let after = s
-            .strip_prefix("https://")
-            .or_else(|| s.strip_prefix("http://"))?;
+        let after = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"))?;
         Some(s.len() - after.len() + after.find('/').unwrap_or(after.len()))
     };
     match (cut(&t), t) {
@@ -84,11 +78,7 @@ pub(crate) fn decode<'v>(
     if !v.is_object() {
         return Err(reason::NOT_OBJECT);
     }
-    let t = cfg
-        .time
-        .iter()
-        .find_map(|p| lookup(v, p))
-        .ok_or(reason::MISSING_TIME)?;
+    let t = cfg.time.iter().find_map(|p| lookup(v, p)).ok_or(reason::MISSING_TIME)?;
     let time_ms = time_of(t)?;
     let target = text(v, &cfg.target).map(origin_form);
     let method = text(v, &cfg.method);
@@ -96,12 +86,8 @@ pub(crate) fn decode<'v>(
         return Err(reason::MISSING_REQUEST);
     }
     let dash = |c: Cow<'v, str>| (c != "-").then_some(c);
-    let status = number(v, &cfg.status)
-        .filter(|s| (0.0..1000.0).contains(s))
-        .unwrap_or(0.0);
-    let bytes = number(v, &cfg.bytes)
-        .filter(|b| *b >= 0.0 && *b < u64::MAX as f64)
-        .unwrap_or(0.0);
+    let status = number(v, &cfg.status).filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0);
+    let bytes = number(v, &cfg.bytes).filter(|b| *b >= 0.0 && *b < u64::MAX as f64).unwrap_or(0.0);
     Ok(AccessEvent {
         time_ms,
         user: text(v, &cfg.user).and_then(dash),
@@ -112,9 +98,7 @@ pub(crate) fn decode<'v>(
         // Both ranges are checked just above, so the casts cannot truncate.
         status: status as u16,
         bytes: bytes as u64,
-        agent: text(v, &cfg.agent)
-            .and_then(dash)
-            .unwrap_or(Cow::Borrowed("")),
+        agent: text(v, &cfg.agent).and_then(dash).unwrap_or(Cow::Borrowed("")),
         audit: None,
     })
 }
@@ -134,10 +118,7 @@ mod tests {
         assert_eq!(e.time_ms, 1_608_256_646_000);
         assert_eq!(e.client.as_deref(), Some("2001:db8::9"));
         assert_eq!(e.user.as_deref(), Some("alice"));
-        assert_eq!(
-            (&*e.method, &*e.target),
-            ("GET", "/rest/api/content?limit=100")
-        );
+        assert_eq!((&*e.method, &*e.target), ("GET", "/rest/api/content?limit=100"));
         assert_eq!((e.status, e.bytes, &*e.agent), (200, 7881, "curl/8.4.0"));
         let e = dec(r#"{"@timestamp":1608256646123,"source.ip":"10.0.0.1","url.original":"/x","http.response.status_code":"404"}"#).unwrap();
         assert_eq!((e.time_ms, e.status), (1_608_256_646_123, 404));
@@ -160,30 +141,12 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let cases = [
             (r#"{"path":"/x"}"#.to_string(), reason::MISSING_TIME),
-            (
-                r#"{"time":"2020-12-18T01:57:26Z"}"#.to_string(),
-                reason::MISSING_REQUEST,
-            ),
-            (
-                r#"{"time":"2020-13-18T01:57:26Z","path":"/x"}"#.to_string(),
-                reason::BAD_TIMESTAMP,
-            ),
-            (
-                r#"{"time":1e400,"path":"/x"}"#.to_string(),
-                reason::NOT_JSON,
-            ),
-            (
-                r#"{"time":1e300,"path":"/x"}"#.to_string(),
-                reason::BAD_TIMESTAMP,
-            ),
-            (
-                r#"{"time":true,"path":"/x"}"#.to_string(),
-                reason::BAD_TIMESTAMP,
-            ),
-            (
-                r#"{"time":"2020-12-18T01:57:26Z","path":"#.to_string(),
-                reason::TRUNCATED,
-            ),
+            (r#"{"time":"2020-12-18T01:57:26Z"}"#.to_string(), reason::MISSING_REQUEST),
+            (r#"{"time":"2020-13-18T01:57:26Z","path":"/x"}"#.to_string(), reason::BAD_TIMESTAMP),
+            (r#"{"time":1e400,"path":"/x"}"#.to_string(), reason::NOT_JSON),
+            (r#"{"time":1e300,"path":"/x"}"#.to_string(), reason::BAD_TIMESTAMP),
+            (r#"{"time":true,"path":"/x"}"#.to_string(), reason::BAD_TIMESTAMP),
+            (r#"{"time":"2020-12-18T01:57:26Z","path":"#.to_string(), reason::TRUNCATED),
             ("[1,2]".to_string(), reason::NOT_OBJECT),
             ("{not json}".to_string(), reason::NOT_JSON),
             (deep, reason::NOT_JSON),

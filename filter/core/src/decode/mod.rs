@@ -101,14 +101,8 @@ pub enum Format {
 
 impl Format {
     /// Every format name accepted on the command line, aliases last.
-    pub const NAMES: [&'static str; 6] = [
-        "auto",
-        "confluence-access",
-        "combined",
-        "audit",
-        "json",
-        "cloud-audit",
-    ];
+    pub const NAMES: [&'static str; 6] =
+        ["auto", "confluence-access", "combined", "audit", "json", "cloud-audit"];
 
     /// Canonical name.
     pub fn as_str(self) -> &'static str {
@@ -131,12 +125,7 @@ impl FromStr for Format {
             "combined" => Format::Combined,
             "audit" | "cloud-audit" => Format::Audit,
             "json" => Format::Json,
-            _ => {
-                return Err(format!(
-                    "unknown format `{s}` (one of {})",
-                    Format::NAMES.join(", ")
-                ))
-            }
+            _ => return Err(format!("unknown format `{s}` (one of {})", Format::NAMES.join(", "))),
         })
     }
 }
@@ -157,9 +146,7 @@ pub struct DecodeError {
 impl DecodeError {
     /// A rejection with `reason`.
     pub fn new(reason: impl Into<String>) -> Self {
-        DecodeError {
-            reason: reason.into(),
-        }
+        DecodeError { reason: reason.into() }
     }
 }
 
@@ -227,12 +214,7 @@ pub struct Decoder {
 impl Decoder {
     /// A decoder for `format`, using `config` for the `json` format.
     pub fn new(format: Format, config: DecodeConfig) -> Self {
-        Decoder {
-            format,
-            config,
-            last: None,
-            skipped_records: 0,
-        }
+        Decoder { format, config, last: None, skipped_records: 0 }
     }
 
     /// The format in use: for `Auto`, the format of the last line that decoded (`Auto` until

@@ -28,10 +28,9 @@ fn looks_like_json(line: &[u8]) -> bool {
     match line.first() {
         Some(b'{') => true,
         // `[18/Dec/...` is an access-log time; `[{...}]` or `[]` is a JSON array of records.
-        Some(b'[') => matches!(
-            line[1..].iter().find(|b| !b.is_ascii_whitespace()),
-            Some(b'{' | b']')
-        ),
+        Some(b'[') => {
+            matches!(line[1..].iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b']'))
+        }
         _ => false,
     }
 }
@@ -110,13 +109,8 @@ fn decode_json(
         // A shipper that wrapped the raw log line (`{"log": "..."}` from Fluent Bit or Docker,
         // `{"message": "..."}` from Vector or Logstash): decode the line inside.
         Err(why @ (reason::MISSING_REQUEST | reason::MISSING_TIME)) => {
-            let inner = ["log", "message"]
-                .iter()
-                .find_map(|k| v.get(*k)?.as_str())
-                .ok_or(why)?;
-            decode_text(None, Format::Auto, inner.trim_ascii())
-                .map_err(|_| why)?
-                .0
+            let inner = ["log", "message"].iter().find_map(|k| v.get(*k)?.as_str()).ok_or(why)?;
+            decode_text(None, Format::Auto, inner.trim_ascii()).map_err(|_| why)?.0
         }
         other => other?,
     };
@@ -163,8 +157,7 @@ mod tests {
 
     fn one(d: &mut Decoder, line: &[u8]) -> Result<AccessEvent<'static>, String> {
         let mut got = Vec::new();
-        d.decode(line, &mut |e| got.push(e.into_owned()))
-            .map_err(|e| e.reason)?;
+        d.decode(line, &mut |e| got.push(e.into_owned())).map_err(|e| e.reason)?;
         assert_eq!(got.len(), 1);
         Ok(got.remove(0))
     }
@@ -184,11 +177,7 @@ mod tests {
         ];
         for (line, format, client) in cases {
             let e = one(&mut d, line.as_bytes()).unwrap();
-            assert_eq!(
-                (d.format(), e.client.as_deref()),
-                (format, client),
-                "{line}"
-            );
+            assert_eq!((d.format(), e.client.as_deref()), (format, client), "{line}");
             assert_eq!(e.time_ms, 1_608_256_646_000);
         }
     }
@@ -198,16 +187,10 @@ mod tests {
         let mut d = Decoder::new(Format::Auto, DecodeConfig::default());
         let wrapped = serde_json::json!({"log": format!("{ACCESS}\n"), "stream": "stdout", "time": "2020-12-18T01:57:27Z"});
         let e = one(&mut d, wrapped.to_string().as_bytes()).unwrap();
-        assert_eq!(
-            (e.user.as_deref(), e.time_ms),
-            (Some("testuser"), 1_608_256_646_000)
-        );
+        assert_eq!((e.user.as_deref(), e.time_ms), (Some("testuser"), 1_608_256_646_000));
         assert_eq!(d.format(), Format::Json);
         let wrapped = serde_json::json!({"message": COMBINED});
-        assert_eq!(
-            one(&mut d, wrapped.to_string().as_bytes()).unwrap().status,
-            200
-        );
+        assert_eq!(one(&mut d, wrapped.to_string().as_bytes()).unwrap().status, 200);
         let junk = serde_json::json!({"message": "hello", "time": 1});
         assert_eq!(
             one(&mut d, junk.to_string().as_bytes()).err().as_deref(),
@@ -218,35 +201,21 @@ mod tests {
     #[test]
     fn fixed_formats_refuse_other_shapes() {
         let mut d = Decoder::new(Format::Combined, DecodeConfig::default());
-        assert_eq!(
-            one(&mut d, ACCESS.as_bytes()).err().as_deref(),
-            Some(reason::UNRECOGNISED)
-        );
+        assert_eq!(one(&mut d, ACCESS.as_bytes()).err().as_deref(), Some(reason::UNRECOGNISED));
         assert_eq!(d.format(), Format::Combined);
         let mut d = Decoder::new(Format::Json, DecodeConfig::default());
-        assert_eq!(
-            one(&mut d, ACCESS.as_bytes()).err().as_deref(),
-            Some(reason::NOT_JSON)
-        );
+        assert_eq!(one(&mut d, ACCESS.as_bytes()).err().as_deref(), Some(reason::NOT_JSON));
         let mut d = Decoder::new(Format::Audit, DecodeConfig::default());
-        assert_eq!(
-            one(&mut d, JSON.as_bytes()).err().as_deref(),
-            Some(reason::NOT_AUDIT)
-        );
+        assert_eq!(one(&mut d, JSON.as_bytes()).err().as_deref(), Some(reason::NOT_AUDIT));
         // decode_as overrides the configured format for one line.
-        assert!(d
-            .decode_as(Format::Auto, ACCESS.as_bytes(), &mut |_| {})
-            .is_ok());
+        assert!(d.decode_as(Format::Auto, ACCESS.as_bytes(), &mut |_| {}).is_ok());
     }
 
     #[test]
     fn line_endings_bom_and_blank_lines() {
         let mut d = Decoder::new(Format::Auto, DecodeConfig::default());
         let crlf = format!("\u{feff}{ACCESS}\r\n");
-        assert_eq!(
-            one(&mut d, crlf.as_bytes()).unwrap().agent,
-            "Mozilla/5.0 (X11; Linux x86_64)"
-        );
+        assert_eq!(one(&mut d, crlf.as_bytes()).unwrap().agent, "Mozilla/5.0 (X11; Linux x86_64)");
         assert_eq!(d.decode(b"", &mut |_| {}), Ok(0));
         assert_eq!(d.decode(b" \r\n", &mut |_| {}), Ok(0));
     }
@@ -260,31 +229,19 @@ mod tests {
         assert!(e.agent.ends_with("\u{fffd}\u{fffd}"));
         let mut bad_user = ACCESS.replace("testuser", "t\u{1}").into_bytes();
         bad_user[29] = 0xC3; // a lead byte followed by ASCII
-        assert_eq!(
-            one(&mut d, &bad_user).unwrap().user.as_deref(),
-            Some("\u{fffd}\u{1}")
-        );
+        assert_eq!(one(&mut d, &bad_user).unwrap().user.as_deref(), Some("\u{fffd}\u{1}"));
         let mut bad_time = ACCESS.as_bytes().to_vec();
         bad_time[1] = 0xff;
-        assert_eq!(
-            one(&mut d, &bad_time).err().as_deref(),
-            Some(reason::UNRECOGNISED)
-        );
+        assert_eq!(one(&mut d, &bad_time).err().as_deref(), Some(reason::UNRECOGNISED));
         let json = b"{\"time\":\"2020-12-18T01:57:26Z\",\"path\":\"/\xff\"}";
-        assert_eq!(
-            one(&mut d, json).err().as_deref(),
-            Some(reason::INVALID_UTF8)
-        );
+        assert_eq!(one(&mut d, json).err().as_deref(), Some(reason::INVALID_UTF8));
     }
 
     #[test]
     fn huge_and_garbage_lines_are_rejected() {
         let mut d = Decoder::new(Format::Auto, DecodeConfig::default());
         let huge = format!("{ACCESS} {}", "A".repeat(MAX_LINE));
-        assert_eq!(
-            one(&mut d, huge.as_bytes()).err().as_deref(),
-            Some(reason::TOO_LONG)
-        );
+        assert_eq!(one(&mut d, huge.as_bytes()).err().as_deref(), Some(reason::TOO_LONG));
         let long_agent = format!("{ACCESS} {}", "A".repeat(MAX_LINE / 2));
         assert!(one(&mut d, long_agent.as_bytes()).is_ok());
         for garbage in [

@@ -17,11 +17,7 @@ impl Rule for BaselineDeviation {
     fn check(&self, cx: &Ctx<'_, '_>) -> Option<Finding> {
         let b = &cx.state.baseline;
         let p = cx.params;
-        let mean = if u64::from(b.days) >= p.warmup_days {
-            Some(b.mean)
-        } else {
-            cx.role_mean
-        }?;
+        let mean = if u64::from(b.days) >= p.warmup_days { Some(b.mean) } else { cx.role_mean }?;
         let today = u64::from(b.today);
         let limit = (f64::from(mean) * p.factor).ceil() as u64;
         let threshold = limit.max(cx.threshold);

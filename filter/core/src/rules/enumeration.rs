@@ -21,7 +21,7 @@ impl Rule for MassEnumeration {
         }
         let e = &cx.state.enumeration;
         let pages = e.pages.estimate();
-        let spaces = e.spaces.len();
+        let spaces = e.spaces.estimate();
         let steps = u64::from(e.pagination);
         let p = cx.params;
         let by_pages = pages >= cx.threshold;

@@ -55,20 +55,13 @@ impl Rule for SpaceExport {
         if count >= 3 {
             severity = Severity::Critical;
         }
-        let space = cx
-            .view
-            .space
-            .map(|s| format!(" (last: {s})"))
-            .unwrap_or_default();
+        let space = cx.view.space.map(|s| format!(" (last: {s})")).unwrap_or_default();
         Some(Finding {
             count,
             threshold: cx.threshold,
             severity,
             window_start: cx.state.space_exports.start,
-            what: format!(
-                "exported {count} whole spaces within {}{space}",
-                cx.params.window
-            ),
+            what: format!("exported {count} whole spaces within {}{space}", cx.params.window),
             stage: 0,
         })
     }

@@ -140,15 +140,12 @@ impl RuleId {
             RuleId::BulkExport => p(m(30), 15, 8, Severity::Medium),
             RuleId::SpaceExport => p(m(60), 1, 1, Severity::High),
             RuleId::SensitiveSearch => p(m(60), 1, 1, Severity::Medium),
-            RuleId::BaselineDeviation => Params {
-                factor: 5.0,
-                warmup_days: 5,
-                ..p(m(24 * 60), 60, 40, Severity::Medium)
-            },
-            RuleId::SessionAnomaly => Params {
-                session_threshold: 20,
-                ..p(m(60), 6, 4, Severity::Medium)
-            },
+            RuleId::BaselineDeviation => {
+                Params { factor: 5.0, warmup_days: 5, ..p(m(24 * 60), 60, 40, Severity::Medium) }
+            }
+            RuleId::SessionAnomaly => {
+                Params { session_threshold: 20, ..p(m(60), 6, 4, Severity::Medium) }
+            }
             RuleId::AccessDeniedProbing => p(m(10), 25, 15, Severity::Medium),
             RuleId::PrivilegeChange => p(m(60), 1, 1, Severity::Medium),
         }
@@ -275,10 +272,7 @@ pub(crate) fn validate(id: RuleId, c: &RuleConfig) -> Result<(), ConfigError> {
     ];
     for (k, present) in given {
         if present && !id.extra_keys().contains(&k) {
-            return Err(ConfigError::new(
-                key(k),
-                format!("not a setting of rule `{id}`"),
-            ));
+            return Err(ConfigError::new(key(k), format!("not a setting of rule `{id}`")));
         }
     }
     if c.window.is_some_and(|w| w.as_ms() == 0) {

@@ -18,10 +18,9 @@ pub(crate) fn grant_in<'a>(
         AuditAction::GroupMembershipAdded { user, group } if dir.is_privileged_group(group) => {
             Some((user, format!("membership of group {group}")))
         }
-        AuditAction::GlobalPermissionGranted {
-            grantee,
-            permission,
-        } if dir.is_privileged_permission(permission) => {
+        AuditAction::GlobalPermissionGranted { grantee, permission }
+            if dir.is_privileged_permission(permission) =>
+        {
             Some((grantee, format!("global permission {permission}")))
         }
         _ => None,
@@ -75,11 +74,7 @@ pub(crate) fn after_grant(
         window_start: grant.at,
         what: format!(
             "{} {} min after being granted {}",
-            if exporting {
-                "exported content"
-            } else {
-                "mass-read content"
-            },
+            if exporting { "exported content" } else { "mass-read content" },
             (now - grant.at) / 60_000,
             grant.source
         ),

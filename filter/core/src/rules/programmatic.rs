@@ -34,16 +34,8 @@ impl Rule for ProgrammaticAgent {
         if cx.state.enumeration.pages.estimate() >= cx.threshold.saturating_mul(5) {
             severity = severity.raised();
         }
-        let agent = if v.agent.is_empty() {
-            "no"
-        } else {
-            v.agent_kind.as_str()
-        };
-        let note = if switched {
-            " after using a browser"
-        } else {
-            ""
-        };
+        let agent = if v.agent.is_empty() { "no" } else { v.agent_kind.as_str() };
+        let note = if switched { " after using a browser" } else { "" };
         Some(Finding {
             count,
             threshold: cx.threshold,

@@ -33,10 +33,21 @@ pub const TERMS: &[&str] = &[
     "admin account",
 ];
 
-/// Whether a search query mentions a credential-like term.
-pub fn is_sensitive(query: &str, extra: &[String]) -> bool {
+/// The credential-like terms a search query mentions, as bits (built-in terms first, then
+/// config terms; terms past 64 share the last bit). Zero when the query is innocent.
+///
+/// Rules count distinct *terms*, not distinct queries: quick-search fires on every keystroke,
+/// so "passw", "password", "password reset" are one person looking for one thing.
+pub fn sensitive_terms(query: &str, extra: &[String]) -> u64 {
     let q = query.to_lowercase();
-    TERMS.iter().any(|t| q.contains(t)) || extra.iter().any(|t| q.contains(&t.to_lowercase()))
+    let bit = |i: usize| 1u64 << i.min(63);
+    let builtin =
+        TERMS.iter().enumerate().filter(|(_, t)| q.contains(*t)).fold(0, |m, (i, _)| m | bit(i));
+    extra
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.is_empty() && q.contains(&t.to_lowercase()))
+        .fold(builtin, |m, (i, _)| m | bit(TERMS.len() + i))
 }
 
 pub(crate) struct SensitiveSearch;
@@ -49,26 +60,23 @@ impl Rule for SensitiveSearch {
         kind != EntityKind::Session
     }
     fn check(&self, cx: &Ctx<'_, '_>) -> Option<Finding> {
-        if !cx.view.sensitive {
+        if cx.view.sensitive == 0 {
             return None;
         }
         let count = u64::from(cx.state.sensitive.count);
-        let distinct = cx.state.sensitive_queries.len();
+        let distinct = u64::from(cx.state.sensitive_terms.count_ones());
         if count < cx.threshold {
             return None;
         }
-        // One search for "vpn" is an employee; several distinct credential hunts are not.
+        // One search for "vpn" is an employee; a hunt across several credential terms is not.
         let base = cx.params.severity;
         let severity = match distinct {
             0..=2 => Severity::Low,
             3..=5 => base,
             _ => base.raised(),
         };
-        let severity = if cx.view.agent_kind.is_programmatic() {
-            severity.raised()
-        } else {
-            severity
-        };
+        let severity =
+            if cx.view.agent_kind.is_programmatic() { severity.raised() } else { severity };
         let q = cx.view.query.unwrap_or_default();
         let q: String = q.chars().take(80).collect();
         Some(Finding {
@@ -77,7 +85,7 @@ impl Rule for SensitiveSearch {
             severity,
             window_start: cx.state.sensitive.start,
             what: format!(
-                "searched for credential terms {count} times ({distinct} distinct queries) within {}, last \"{q}\"",
+                "searched for credential terms {count} times ({distinct} distinct terms) within {}, last \"{q}\"",
                 cx.params.window
             ),
             stage: 0,

@@ -21,20 +21,12 @@ impl Rule for SessionAnomaly {
     fn check(&self, cx: &Ctx<'_, '_>) -> Option<Finding> {
         let s = &cx.state.spread;
         let p = cx.params;
-        let (ips, sessions, agents) = (s.ips.len(), s.sessions.len(), s.agents.len());
+        let (ips, sessions, agents) = (s.ips.estimate(), s.sessions.estimate(), s.agents.len());
         let (count, threshold, what) = if cx.kind == EntityKind::Session {
             if ips >= SESSION_IPS {
-                (
-                    ips,
-                    SESSION_IPS,
-                    format!("moved between {ips} client addresses"),
-                )
+                (ips, SESSION_IPS, format!("moved between {ips} client addresses"))
             } else if agents >= SESSION_AGENTS {
-                (
-                    agents,
-                    SESSION_AGENTS,
-                    format!("changed user agent {} times", agents - 1),
-                )
+                (agents, SESSION_AGENTS, format!("changed user agent {} times", agents - 1))
             } else {
                 return None;
             }
@@ -42,11 +34,7 @@ impl Rule for SessionAnomaly {
             if ips >= cx.threshold {
                 (ips, cx.threshold, format!("used {ips} client addresses"))
             } else if sessions >= p.session_threshold {
-                (
-                    sessions,
-                    p.session_threshold,
-                    format!("used {sessions} sessions"),
-                )
+                (sessions, p.session_threshold, format!("used {sessions} sessions"))
             } else {
                 return None;
             }
