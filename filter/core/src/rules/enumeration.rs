@@ -31,8 +31,11 @@ impl Rule for MassEnumeration {
         if !(by_pages || by_spaces || by_steps) {
             return None;
         }
-        let (count, threshold) = if by_pages || !by_steps {
+        // Report the criterion that fired, against its own threshold.
+        let (count, threshold) = if by_pages {
             (pages, cx.threshold)
+        } else if by_spaces {
+            (spaces, p.space_threshold)
         } else {
             (steps, p.pagination_threshold)
         };
