@@ -1,18 +1,19 @@
 //! The detector behind [`crate::Engine`]: classify, update entity state, run the rules, and
 //! raise alerts with cooldown and escalation.
 
-use crate::alert::{Alert, AlertSink, EntityKind, EntityRef, Window};
+use crate::alert::{AlertSink, EntityKind};
 use crate::allow::{AllowList, RuleMask};
 use crate::classify::{AgentKind, Classifier, Pagination, RequestKind};
 use crate::config::Config;
 use crate::engine::{audit_request, Outcome};
 use crate::event::{AccessEvent, AuditAction, TimeMs};
 use crate::identity::{Directory, Learned};
-use crate::rules::check::{Ctx, Finding};
+use crate::raise::{raise, Pending, Raise};
+use crate::rules::check::Ctx;
 use crate::rules::{privilege, search, Params, RuleId, RULES};
 use crate::sketch::hash32;
 use crate::snapshot::{SnapshotError, State};
-use crate::state::{EntityState, Memo, View, Windows};
+use crate::state::{EntityState, View, Windows};
 use crate::stats::{Counters, Stats};
 use crate::table::Table;
 use std::collections::BTreeMap;
@@ -38,15 +39,6 @@ pub(crate) struct Detector {
     sessions: Table,
     learned: Learned,
     pub counters: Counters,
-}
-
-/// One alert about to be raised: the entity, the finding, and the event's allow match.
-struct Raise<'a> {
-    kind: EntityKind,
-    key: &'a str,
-    privileged: bool,
-    now: TimeMs,
-    allow: Option<(usize, RuleMask)>,
 }
 
 impl Detector {
@@ -186,22 +178,16 @@ impl Detector {
         }
         let by = actor.map(|x| format!(" by {x}")).unwrap_or_default();
         let source = format!("{what}{by} at {}", crate::alert::format_time(now));
-        let finding =
+        let (f, what) =
             privilege::on_grant(now, &what, actor, self.learned.created.get(grantee).copied(), p);
+        let cooldown = p.cooldown.as_ms();
         self.learned.grant(grantee, now, source, cap);
         let grantee = grantee.to_string();
         let state = self.users.entry(&grantee, now, self.protect_ms);
         let r = Raise { kind: EntityKind::User, key: &grantee, privileged: true, now, allow };
-        raise(
-            &mut self.counters,
-            &self.params,
-            &self.learned,
-            state,
-            &r,
-            RuleId::PrivilegeChange,
-            finding,
-            sink,
-        );
+        if let Some(p) = Pending::new(RuleId::PrivilegeChange, f, &r, state, cooldown) {
+            raise(&mut self.counters, &self.learned, state, &r, p.with(what), sink);
+        }
     }
 
     /// Updates one entity and runs the rules that judge its kind.
@@ -232,7 +218,9 @@ impl Detector {
             .and_then(|r| self.learned.roles.get(r))
             .filter(|(_, days)| u64::from(*days) >= warmup)
             .map(|(mean, _)| *mean);
-        let mut findings: Vec<(RuleId, Finding)> = Vec::new();
+        let r = Raise { kind, key, privileged, now: v.time, allow };
+        let mut pending: Vec<Pending> = Vec::new();
+        let mut enumerating = false;
         for rule in RULES {
             let id = rule.id();
             let p = &self.params[id.index()];
@@ -243,24 +231,27 @@ impl Detector {
                 .and_then(|r| self.role_thresholds[id.index()].get(r).copied())
                 .unwrap_or(if privileged { p.privileged_threshold } else { p.threshold });
             let cx = Ctx { view: v, state, kind, params: p, threshold, role_mean };
-            if let Some(f) = rule.check(&cx) {
-                findings.push((id, f));
+            let Some(f) = rule.check(&cx) else { continue };
+            enumerating |= id == RuleId::MassEnumeration;
+            if let Some(due) = Pending::new(id, f, &r, state, p.cooldown.as_ms()) {
+                let what = rule.describe(&cx, &due.finding);
+                pending.push(due.with(what));
             }
         }
-        if kind == EntityKind::User {
-            if let Some(g) = self.learned.grants.get(key) {
-                let enumerating = findings.iter().any(|(id, _)| *id == RuleId::MassEnumeration);
-                let p = &self.params[RuleId::PrivilegeChange.index()];
-                if let Some(f) =
-                    privilege::after_grant(v.time, v.kind, enumerating, g, p).filter(|_| p.enabled)
+        if let (EntityKind::User, Some(g)) = (kind, self.learned.grants.get(key)) {
+            let p = &self.params[RuleId::PrivilegeChange.index()];
+            if let Some((f, what)) =
+                privilege::after_grant(v.time, v.kind, enumerating, g, p).filter(|_| p.enabled)
+            {
+                if let Some(due) =
+                    Pending::new(RuleId::PrivilegeChange, f, &r, state, p.cooldown.as_ms())
                 {
-                    findings.push((RuleId::PrivilegeChange, f));
+                    pending.push(due.with(what));
                 }
             }
         }
-        let r = Raise { kind, key, privileged, now: v.time, allow };
-        for (id, f) in findings {
-            raise(&mut self.counters, &self.params, &self.learned, state, &r, id, f, sink);
+        for p in pending {
+            raise(&mut self.counters, &self.learned, state, &r, p, sink);
         }
     }
 
@@ -306,63 +297,6 @@ impl Detector {
     }
 }
 
-/// Within cooldown, an entity alerts again only when its count has grown this many times.
-const ESCALATION_FACTOR: u64 = 4;
-
-/// Raises (or, within cooldown and without escalation, swallows) one finding.
-#[allow(clippy::too_many_arguments)]
-fn raise(
-    counters: &mut Counters,
-    params: &[Params; RuleId::ALL.len()],
-    learned: &Learned,
-    state: &mut EntityState,
-    r: &Raise<'_>,
-    id: RuleId,
-    f: Finding,
-    sink: &mut dyn AlertSink,
-) {
-    let severity = if r.privileged && id != RuleId::PrivilegeChange {
-        f.severity.raised()
-    } else {
-        f.severity
-    };
-    if let Some(m) = state.memo(id) {
-        let cooling = r.now - m.at < params[id.index()].cooldown.as_ms();
-        let escalated = severity > m.severity
-            || f.stage > m.stage
-            || f.count >= m.count.saturating_mul(ESCALATION_FACTOR);
-        if cooling && !escalated {
-            return;
-        }
-    }
-    state.remember(Memo { rule: id, at: r.now, count: f.count, severity, stage: f.stage });
-    if let Some((i, mask)) = r.allow {
-        if mask & (1 << id.index()) != 0 {
-            counters.suppressed[i] += 1;
-            return;
-        }
-    }
-    let mut evidence = state.evidence.as_deref().map(|e| e.to_alert()).unwrap_or_default();
-    if r.kind == EntityKind::User {
-        evidence.privilege_source = learned.grants.get(r.key).map(|g| g.source.clone());
-    }
-    let alert = Alert {
-        time_ms: r.now,
-        rule: id,
-        severity,
-        entity: EntityRef { kind: r.kind, id: r.key.to_string() },
-        window: Window { start_ms: f.window_start.min(r.now), end_ms: r.now },
-        count: f.count,
-        threshold: f.threshold,
-        privileged: r.privileged,
-        summary: format!("{} {} (threshold {})", r.key, f.what, f.threshold),
-        evidence,
-        techniques: id.techniques(),
-    };
-    counters.alert(&alert);
-    sink.alert(alert);
-}
-
 fn record_evidence(state: &mut EntityState, v: &View<'_>) {
     let notable = v.agent_kind != AgentKind::Browser
         || v.export_weight > 0
@@ -370,7 +304,7 @@ fn record_evidence(state: &mut EntityState, v: &View<'_>) {
         || matches!(v.status, 401 | 403)
         || v.kind == RequestKind::SpaceExport;
     if let Some(e) = state.evidence_mut(notable) {
-        e.see(v.client, v.agent);
+        e.see(v.client.zip(v.ip_hash), (v.agent, v.agent_hash));
         if v.kind.is_content_read() {
             if let Some(s) = v.space {
                 e.space(s);

@@ -4,6 +4,7 @@
 //! secret-like query values masked before anything is stored.
 
 use crate::alert::Evidence;
+use crate::sketch::SmallSet;
 use serde::{Deserialize, Serialize};
 
 const MAX_IPS: usize = 4;
@@ -18,6 +19,9 @@ const MAX_STR: usize = 200;
 pub struct EvidenceBuf {
     ips: Vec<String>,
     agents: Vec<String>,
+    /// Hashes of `ips` and `agents`: each event is checked against these, not the strings.
+    ip_hashes: SmallSet<MAX_IPS>,
+    agent_hashes: SmallSet<MAX_AGENTS>,
     /// Space-saving top-k: when full, the smallest entry is replaced and inherits its count.
     spaces: Vec<(String, u64)>,
     sample: Vec<String>,
@@ -25,13 +29,15 @@ pub struct EvidenceBuf {
 }
 
 impl EvidenceBuf {
-    /// Records the address and agent of an event.
-    pub fn see(&mut self, ip: Option<&str>, agent: &str) {
-        if let Some(ip) = ip {
-            push_distinct(&mut self.ips, ip, MAX_IPS);
+    /// Records the address and agent of an event, given with their hashes.
+    pub fn see(&mut self, ip: Option<(&str, u32)>, agent: (&str, u32)) {
+        if let Some((ip, h)) = ip {
+            if self.ip_hashes.insert(h) {
+                self.ips.push(clip(ip));
+            }
         }
-        if !agent.is_empty() {
-            push_distinct(&mut self.agents, agent, MAX_AGENTS);
+        if !agent.0.is_empty() && self.agent_hashes.insert(agent.1) {
+            self.agents.push(clip(agent.0));
         }
     }
 
@@ -165,7 +171,8 @@ mod tests {
     fn bounded() {
         let mut e = EvidenceBuf::default();
         for i in 0..100 {
-            e.see(Some(&format!("10.0.0.{i}")), &format!("agent{i}"));
+            let (ip, agent) = (format!("10.0.0.{i}"), format!("agent{i}"));
+            e.see(Some((&ip, crate::sketch::hash32(&ip))), (&agent, crate::sketch::hash32(&agent)));
             e.space(&format!("S{}", i % 20));
             e.sample(&format!("/p/{i}"));
             e.query(&"q".repeat(1000));

@@ -35,6 +35,7 @@ mod engine;
 pub mod event;
 mod evidence;
 mod identity;
+mod raise;
 pub mod rules;
 pub mod sketch;
 mod snapshot;

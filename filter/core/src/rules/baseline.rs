@@ -26,11 +26,14 @@ impl Rule for BaselineDeviation {
             threshold,
             severity: p.severity,
             window_start: b.day_start,
-            what: format!(
-                "read {today} items today against a baseline of {:.0} a day",
-                f64::from(mean)
-            ),
             stage: 0,
         })
+    }
+    fn describe(&self, cx: &Ctx<'_, '_>, f: &Finding) -> String {
+        let b = &cx.state.baseline;
+        let p = cx.params;
+        let mean =
+            if u64::from(b.days) >= p.warmup_days { b.mean } else { cx.role_mean.unwrap_or(0.0) };
+        format!("read {} items today against a baseline of {:.0} a day", f.count, f64::from(mean))
     }
 }

@@ -21,8 +21,10 @@ impl Rule for BurstRate {
             threshold: cx.threshold,
             severity: tiered(level, cx.threshold.saturating_mul(2), cx.params.severity),
             window_start: cx.view.time - cx.params.window.as_ms(),
-            what: format!("made {level} requests within {}", cx.params.window),
             stage: 0,
         })
+    }
+    fn describe(&self, cx: &Ctx<'_, '_>, f: &Finding) -> String {
+        format!("made {} requests within {}", f.count, cx.params.window)
     }
 }

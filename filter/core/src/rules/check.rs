@@ -25,8 +25,6 @@ pub(crate) struct Finding {
     pub threshold: u64,
     pub severity: Severity,
     pub window_start: TimeMs,
-    /// The rule-specific half of the summary sentence, after the entity's name.
-    pub what: String,
     /// A new kind of evidence (0 for the rule's first): a higher stage breaks through cooldown.
     pub stage: u8,
 }
@@ -39,6 +37,9 @@ pub(crate) trait Rule: Sync {
     fn applies_to(&self, kind: EntityKind) -> bool;
     /// A finding when the entity is over the threshold.
     fn check(&self, cx: &Ctx<'_, '_>) -> Option<Finding>;
+    /// The rule's half of the summary sentence (after the entity's name), written only for
+    /// findings that become alerts: an attacker over a threshold sends many events in cooldown.
+    fn describe(&self, cx: &Ctx<'_, '_>, f: &Finding) -> String;
 }
 
 /// Severity from how far past the threshold the count is: 3x raises one step, 10x two.

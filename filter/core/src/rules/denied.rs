@@ -23,11 +23,10 @@ impl Rule for AccessDeniedProbing {
             threshold: cx.threshold,
             severity: tiered(count, cx.threshold, cx.params.severity),
             window_start: cx.state.denied.start,
-            what: format!(
-                "got {count} denied or missing answers on content within {}",
-                cx.params.window
-            ),
             stage: 0,
         })
+    }
+    fn describe(&self, cx: &Ctx<'_, '_>, f: &Finding) -> String {
+        format!("got {} denied or missing answers on content within {}", f.count, cx.params.window)
     }
 }

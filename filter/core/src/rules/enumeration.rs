@@ -43,16 +43,16 @@ impl Rule for MassEnumeration {
         if (by_pages as u8 + by_spaces as u8 + by_steps as u8) >= 2 {
             severity = severity.max(p.severity.raised());
         }
-        Some(Finding {
-            count,
-            threshold,
-            severity,
-            window_start: e.window.start,
-            what: format!(
-                "read {pages} distinct pages in {spaces} spaces ({steps} pagination steps) within {}",
-                p.window
-            ),
-            stage: 0,
-        })
+        Some(Finding { count, threshold, severity, window_start: e.window.start, stage: 0 })
+    }
+    fn describe(&self, cx: &Ctx<'_, '_>, _: &Finding) -> String {
+        let e = &cx.state.enumeration;
+        format!(
+            "read {} distinct pages in {} spaces ({} pagination steps) within {}",
+            e.pages.estimate(),
+            e.spaces.estimate(),
+            e.pagination,
+            cx.params.window
+        )
     }
 }

@@ -24,12 +24,14 @@ impl Rule for BulkExport {
             threshold: cx.threshold,
             severity: tiered(count, cx.threshold, cx.params.severity),
             window_start: cx.state.exports.start,
-            what: format!(
-                "exported or downloaded {count} pages and attachments within {}",
-                cx.params.window
-            ),
             stage: 0,
         })
+    }
+    fn describe(&self, cx: &Ctx<'_, '_>, f: &Finding) -> String {
+        format!(
+            "exported or downloaded {} pages and attachments within {}",
+            f.count, cx.params.window
+        )
     }
 }
 
@@ -55,14 +57,16 @@ impl Rule for SpaceExport {
         if count >= 3 {
             severity = Severity::Critical;
         }
-        let space = cx.view.space.map(|s| format!(" (last: {s})")).unwrap_or_default();
         Some(Finding {
             count,
             threshold: cx.threshold,
             severity,
             window_start: cx.state.space_exports.start,
-            what: format!("exported {count} whole spaces within {}{space}", cx.params.window),
             stage: 0,
         })
+    }
+    fn describe(&self, cx: &Ctx<'_, '_>, f: &Finding) -> String {
+        let space = cx.view.space.map(|s| format!(" (last: {s})")).unwrap_or_default();
+        format!("exported {} whole spaces within {}{space}", f.count, cx.params.window)
     }
 }

@@ -34,7 +34,7 @@ pub(crate) fn on_grant(
     actor: Option<&str>,
     created: Option<TimeMs>,
     p: &Params,
-) -> Finding {
+) -> (Finding, String) {
     let by = actor.map(|a| format!(" by {a}")).unwrap_or_default();
     let fresh = created.filter(|&c| now >= c && now - c <= p.recent.as_ms());
     let (severity, note) = match fresh {
@@ -44,14 +44,14 @@ pub(crate) fn on_grant(
         ),
         None => (p.severity.max(Severity::Medium), String::new()),
     };
-    Finding {
+    let finding = Finding {
         count: 1,
         threshold: p.threshold,
         severity,
         window_start: fresh.unwrap_or(now),
-        what: format!("was granted {what}{by}{note}"),
         stage: 0,
-    }
+    };
+    (finding, format!("was granted {what}{by}{note}"))
 }
 
 /// The follow-up alert: a freshly privileged account exporting or mass-reading.
@@ -61,23 +61,26 @@ pub(crate) fn after_grant(
     enumerating: bool,
     grant: &Grant,
     p: &Params,
-) -> Option<Finding> {
+) -> Option<(Finding, String)> {
     let within = now >= grant.at && now - grant.at <= p.recent.as_ms();
     let exporting = matches!(
         kind,
         RequestKind::SpaceExport | RequestKind::PageExport | RequestKind::AttachmentDownload
     );
-    (within && (exporting || enumerating)).then(|| Finding {
-        count: 1,
-        threshold: p.threshold,
-        severity: Severity::Critical,
-        window_start: grant.at,
-        what: format!(
+    (within && (exporting || enumerating)).then(|| {
+        let f = Finding {
+            count: 1,
+            threshold: p.threshold,
+            severity: Severity::Critical,
+            window_start: grant.at,
+            stage: 1,
+        };
+        let what = format!(
             "{} {} min after being granted {}",
             if exporting { "exported content" } else { "mass-read content" },
             (now - grant.at) / 60_000,
             grant.source
-        ),
-        stage: 1,
+        );
+        (f, what)
     })
 }

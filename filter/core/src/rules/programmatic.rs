@@ -34,18 +34,21 @@ impl Rule for ProgrammaticAgent {
         if cx.state.enumeration.pages.estimate() >= cx.threshold.saturating_mul(5) {
             severity = severity.raised();
         }
-        let agent = if v.agent.is_empty() { "no" } else { v.agent_kind.as_str() };
-        let note = if switched { " after using a browser" } else { "" };
         Some(Finding {
             count,
             threshold: cx.threshold,
             severity,
             window_start: cx.state.programmatic.start,
-            what: format!(
-                "read content {count} times with {agent} agent{note} within {}",
-                cx.params.window
-            ),
-            stage: 0,
+            stage: u8::from(switched),
         })
+    }
+    fn describe(&self, cx: &Ctx<'_, '_>, f: &Finding) -> String {
+        let v = cx.view;
+        let agent = if v.agent.is_empty() { "no" } else { v.agent_kind.as_str() };
+        let note = if f.stage > 0 { " after using a browser" } else { "" };
+        format!(
+            "read content {} times with {agent} agent{note} within {}",
+            f.count, cx.params.window
+        )
     }
 }

@@ -77,18 +77,21 @@ impl Rule for SensitiveSearch {
         };
         let severity =
             if cx.view.agent_kind.is_programmatic() { severity.raised() } else { severity };
-        let q = cx.view.query.unwrap_or_default();
-        let q: String = q.chars().take(80).collect();
         Some(Finding {
             count,
             threshold: cx.threshold,
             severity,
             window_start: cx.state.sensitive.start,
-            what: format!(
-                "searched for credential terms {count} times ({distinct} distinct terms) within {}, last \"{q}\"",
-                cx.params.window
-            ),
             stage: 0,
         })
+    }
+    fn describe(&self, cx: &Ctx<'_, '_>, f: &Finding) -> String {
+        let q: String = cx.view.query.unwrap_or_default().chars().take(80).collect();
+        format!(
+            "searched for credential terms {} times ({} distinct terms) within {}, last \"{q}\"",
+            f.count,
+            cx.state.sensitive_terms.count_ones(),
+            cx.params.window
+        )
     }
 }
