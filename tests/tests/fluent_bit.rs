@@ -25,10 +25,20 @@ use wikiwatch_core::{Alert, Engine, Format};
 const TAG: &str = "confluence.access";
 const TIME: (u32, u32) = (1_791_378_000, 250_000_000);
 
+/// The workspace, as seen when this test was compiled.
+fn workspace() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+/// One hour of a Confluence access log with three scrapers (tests/fixtures/fluent-bit).
+fn corpus_file() -> PathBuf {
+    workspace().join("tests/fixtures/fluent-bit/conf_access_log.log")
+}
+
 fn corpora() -> Vec<PathBuf> {
-    let mut files = vec![wikiwatch_tests::fixture("fluent-bit/conf_access_log.log")];
+    let mut files = vec![corpus_file()];
     // Sample logs written for the examples, when present, are replayed too.
-    if let Ok(dir) = std::fs::read_dir(wikiwatch_tests::root().join("examples/logs")) {
+    if let Ok(dir) = std::fs::read_dir(workspace().join("examples/logs")) {
         let mut more: Vec<PathBuf> = dir
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "log"))
@@ -117,8 +127,7 @@ fn alerts_and_annotations_equal_the_native_engine_record_by_record() {
 #[test]
 fn bad_records_come_back_as_objects_with_nothing_lost() {
     let mut fb = FluentBit::with_cwd(&scratch("bad")).expect("instantiate");
-    let line = std::fs::read_to_string(wikiwatch_tests::fixture("fluent-bit/conf_access_log.log"))
-        .expect("corpus");
+    let line = std::fs::read_to_string(corpus_file()).expect("corpus");
     let line = line.lines().next().expect("a line").as_bytes().to_vec();
     let mut invalid_utf8 = br#"{"log":"#.to_vec();
     invalid_utf8.extend_from_slice(&serde_json::to_vec(&String::from_utf8_lossy(&line)).unwrap());
@@ -163,8 +172,7 @@ fn bad_records_come_back_as_objects_with_nothing_lost() {
 
 #[test]
 fn config_comes_from_the_first_accessible_path() {
-    let line = std::fs::read_to_string(wikiwatch_tests::fixture("fluent-bit/conf_access_log.log"))
-        .expect("corpus");
+    let line = std::fs::read_to_string(corpus_file()).expect("corpus");
     let line = line.lines().find(|l| l.contains(" mallory ")).expect("a mallory line").to_string();
     let allow =
         r#"{"allow":[{"name":"harness-allow","users":["mallory"],"rules":["*"],"reason":"test"}]}"#;
@@ -204,7 +212,7 @@ fn config_comes_from_the_first_accessible_path() {
     assert!(stderr.contains("built-in default"), "{stderr}");
 
     // The example set-up's config is valid.
-    let example = wikiwatch_tests::root().join("examples/fluent-bit");
+    let example = workspace().join("examples/fluent-bit");
     let mut fb = FluentBit::with_cwd(&example).expect("instantiate");
     call(&mut fb, &tail_record(line.as_bytes()));
     assert_eq!(fb.stderr().trim(), "wikiwatch: config wikiwatch.json loaded");
@@ -239,8 +247,7 @@ fn parser_and_ecs_records_are_annotated_with_fluent_bit_time_as_fallback() {
 #[test]
 #[ignore = "benchmark: run with --release -- --ignored --nocapture"]
 fn throughput_records_per_second() {
-    let text =
-        std::fs::read(wikiwatch_tests::fixture("fluent-bit/conf_access_log.log")).expect("corpus");
+    let text = std::fs::read(corpus_file()).expect("corpus");
     let lines: Vec<Vec<u8>> = records::synthetic_lines(200_000);
     let records: Vec<Vec<u8>> = lines.iter().map(|l| tail_record(l)).collect();
     let bytes: usize = records.iter().map(Vec::len).sum();
@@ -263,4 +270,41 @@ fn throughput_records_per_second() {
         fb.memory_size() / 1024,
         text.len()
     );
+}
+
+#[test]
+fn mutated_records_never_trap_or_get_dropped() {
+    let text = std::fs::read(corpus_file()).expect("corpus");
+    let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+    let mut fb = FluentBit::with_cwd(&scratch("mutate")).expect("instantiate");
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let nasty = [b'"', b'\\', b'{', b'}', b'[', b']', b':', b',', 0xff, 0xc3, 0x00, b'\n', b' '];
+    for i in 0..3000 {
+        let r = next();
+        // Alternate raw-line records and parser-style records, then damage them.
+        let mut record = if i % 2 == 0 {
+            tail_record(lines[r as usize % lines.len()])
+        } else {
+            format!(
+                r#"{{"remote":"10.0.{}.{}","user":"u{}","method":"GET","path":"/rest/api/content/{}","code":"{}","size":"{}","agent":"curl/8"}}"#,
+                r % 3, r % 250, r % 40, r % 100_000, 200 + r % 300, r % 5000
+            )
+            .into_bytes()
+        };
+        for _ in 0..(next() % 4) {
+            let at = next() as usize % (record.len() + 1);
+            match next() % 3 {
+                0 => record.insert(at, nasty[next() as usize % nasty.len()]),
+                1 if at < record.len() => record[at] = nasty[next() as usize % nasty.len()],
+                _ => record.truncate(at),
+            }
+        }
+        call(&mut fb, &record);
+    }
 }
