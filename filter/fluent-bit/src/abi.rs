@@ -38,9 +38,7 @@ pub unsafe extern "C" fn wikiwatch_filter(
     let record = unsafe { bytes(record, record_len) };
     let mut log = |line: &str| eprintln!("{line}");
     let mut filter = FILTER.with(Cell::take).unwrap_or_else(|| start(&mut log));
-    let out = filter
-        .filter(time_sec, time_nsec, record, &mut log)
-        .as_ptr();
+    let out = filter.filter(time_sec, time_nsec, record, &mut log).as_ptr();
     // The output buffer is a Vec inside the boxed filter: moving the box does not move it.
     FILTER.with(|f| f.set(Some(filter)));
     out

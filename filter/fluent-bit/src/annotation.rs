@@ -41,10 +41,7 @@ pub fn write(out: &mut Vec<u8>, note: &Annotation, alerts: &[Alert]) {
     out.extend_from_slice(b",\"allowed_by\":");
     opt_string(out, note.outcome.allowed_by.as_deref());
     out.extend_from_slice(b",\"alert_severity\":");
-    opt_string(
-        out,
-        alerts.iter().map(|a| a.severity).max().map(|s| s.as_str()),
-    );
+    opt_string(out, alerts.iter().map(|a| a.severity).max().map(|s| s.as_str()));
     if note.outcome.late {
         out.extend_from_slice(b",\"late\":true");
     }

@@ -54,10 +54,7 @@ mod tests {
     fn paths() {
         assert_eq!(path_in("."), "wikiwatch.json");
         assert_eq!(path_in("/etc/fluent-bit"), "/etc/fluent-bit/wikiwatch.json");
-        assert_eq!(
-            path_in("/etc/fluent-bit/"),
-            "/etc/fluent-bit/wikiwatch.json"
-        );
+        assert_eq!(path_in("/etc/fluent-bit/"), "/etc/fluent-bit/wikiwatch.json");
     }
 
     #[test]
@@ -72,20 +69,11 @@ mod tests {
     fn bad_file_is_one_error_and_the_default() {
         let (config, line) = load(Some("/cfg"), |_| Ok(r#"{"rulez":{}}"#.into()));
         assert_eq!(config, Config::default());
-        assert!(
-            line.starts_with("wikiwatch: error: /cfg/wikiwatch.json: config:"),
-            "{line}"
-        );
+        assert!(line.starts_with("wikiwatch: error: /cfg/wikiwatch.json: config:"), "{line}");
         assert!(line.contains("rulez"), "the error names the key: {line}");
         assert_eq!(line.lines().count(), 1);
-        let (_, line) = load(
-            Some("/cfg"),
-            |_| Err(io::ErrorKind::PermissionDenied.into()),
-        );
-        assert!(
-            line.starts_with("wikiwatch: error: cannot read /cfg/wikiwatch.json"),
-            "{line}"
-        );
+        let (_, line) = load(Some("/cfg"), |_| Err(io::ErrorKind::PermissionDenied.into()));
+        assert!(line.starts_with("wikiwatch: error: cannot read /cfg/wikiwatch.json"), "{line}");
     }
 
     #[test]

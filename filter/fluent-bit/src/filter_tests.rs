@@ -42,11 +42,7 @@ fn raw_tail_line_is_annotated_and_kept_as_is() {
         serde_json::to_string(&format!("{LINE}\n")).unwrap()
     );
     let (out, _) = run(&mut f, record.as_bytes());
-    assert_eq!(
-        without_annotation(&out),
-        record.as_bytes(),
-        "original fields untouched"
-    );
+    assert_eq!(without_annotation(&out), record.as_bytes(), "original fields untouched");
     let w = &json(&out)["wikiwatch"];
     assert_eq!(w["user"], "alice");
     assert_eq!(w["ip"], "10.0.0.5");
@@ -64,10 +60,7 @@ fn parser_records_without_time_use_fluent_bits_time() {
     let (out, _) = run(&mut f, record);
     assert_eq!(without_annotation(&out), record);
     let w = &json(&out)["wikiwatch"];
-    assert_eq!(
-        (&w["user"], &w["ip"]),
-        (&Value::from("bob"), &Value::from("10.0.0.7"))
-    );
+    assert_eq!((&w["user"], &w["ip"]), (&Value::from("bob"), &Value::from("10.0.0.7")));
     assert_eq!(w["agent"], "script");
     assert_eq!(f.engine().map(|e| e.stats().events), Some(1));
 }
@@ -78,10 +71,7 @@ fn ecs_records_are_annotated() {
     let record = br#"{"@timestamp":"2020-12-18T01:57:26.000Z","source":{"ip":"10.0.0.9"},"user":{"name":"carol"},"http":{"request":{"method":"GET"},"response":{"status_code":200}},"url":{"original":"/display/ENG/Home"},"user_agent":{"original":"curl/8.4.0"}}"#;
     let (out, _) = run(&mut f, record);
     let w = &json(&out)["wikiwatch"];
-    assert_eq!(
-        (&w["user"], &w["agent"]),
-        (&Value::from("carol"), &Value::from("script"))
-    );
+    assert_eq!((&w["user"], &w["agent"]), (&Value::from("carol"), &Value::from("script")));
 }
 
 #[test]
@@ -109,11 +99,7 @@ fn not_an_object_comes_back_wrapped_with_nothing_lost() {
     ] {
         let (out, _) = run(&mut f, input);
         let v = json(&out);
-        assert_eq!(
-            v["log"],
-            String::from_utf8_lossy(input).as_ref(),
-            "{input:?}"
-        );
+        assert_eq!(v["log"], String::from_utf8_lossy(input).as_ref(), "{input:?}");
         assert!(v["wikiwatch"]["error"].is_string(), "{input:?}");
         assert_eq!(v.as_object().map(|o| o.len()), Some(2));
     }
@@ -122,17 +108,11 @@ fn not_an_object_comes_back_wrapped_with_nothing_lost() {
 #[test]
 fn invalid_utf8_inside_an_object_is_passed_through_byte_for_byte() {
     let mut f = filter();
-    let mut record = format!(
-        r#"{{"log":{},"raw":"caf"#,
-        serde_json::to_string(LINE).unwrap()
-    )
-    .into_bytes();
+    let mut record =
+        format!(r#"{{"log":{},"raw":"caf"#, serde_json::to_string(LINE).unwrap()).into_bytes();
     record.extend_from_slice(b"\xe9\xff\"}");
     let (out, _) = run(&mut f, &record);
-    assert!(
-        out.starts_with(&record[..record.len() - 1]),
-        "original bytes kept"
-    );
+    assert!(out.starts_with(&record[..record.len() - 1]), "original bytes kept");
     let v: Value = serde_json::from_str(&String::from_utf8_lossy(&out)).unwrap();
     assert_eq!(v["wikiwatch"]["user"], "alice");
 }
@@ -141,10 +121,9 @@ fn invalid_utf8_inside_an_object_is_passed_through_byte_for_byte() {
 fn records_that_are_not_events_pass_unchanged_and_are_logged_once() {
     let mut f = filter();
     let mut logs = Vec::new();
-    for record in [
-        &br#"{"message":"GC pause 12ms","level":"info"}"#[..],
-        br#"{"log":"not an access line"}"#,
-    ] {
+    for record in
+        [&br#"{"message":"GC pause 12ms","level":"info"}"#[..], br#"{"log":"not an access line"}"#]
+    {
         let out = f.filter(FB_SEC, 0, record, &mut |l| logs.push(l.to_string()));
         assert_eq!(&out[..out.len() - 1], record);
     }

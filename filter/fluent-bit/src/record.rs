@@ -35,9 +35,7 @@ impl fmt::Display for NotAnObject {
 /// Parses `text` as one JSON object (whitespace around it allowed) and reports its shape.
 pub fn parse(text: &str) -> Result<Shape<'_>, NotAnObject> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let shape = de
-        .deserialize_any(TopLevel)
-        .map_err(|e| NotAnObject(describe(&e)))?;
+    let shape = de.deserialize_any(TopLevel).map_err(|e| NotAnObject(describe(&e)))?;
     de.end().map_err(|e| NotAnObject(describe(&e)))?;
     Ok(shape)
 }
@@ -67,11 +65,7 @@ impl<'de> Visitor<'de> for TopLevel {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Shape<'de>, A::Error> {
-        let mut shape = Shape {
-            log: None,
-            keys: 0,
-            annotated: false,
-        };
+        let mut shape = Shape { log: None, keys: 0, annotated: false };
         while let Some(key) = map.next_key::<Key<'de>>()? {
             shape.keys += 1;
             match key.0.as_ref() {
@@ -201,11 +195,7 @@ mod tests {
 
     #[test]
     fn annotated_records_are_recognised() {
-        assert!(
-            parse(r#"{"log":"x","wikiwatch":{"alerts":[]}}"#)
-                .unwrap()
-                .annotated
-        );
+        assert!(parse(r#"{"log":"x","wikiwatch":{"alerts":[]}}"#).unwrap().annotated);
     }
 
     #[test]

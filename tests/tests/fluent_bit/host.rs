@@ -89,31 +89,16 @@ impl FluentBit {
             .get_memory(&mut store, "memory")
             .ok_or_else(|| format_err!("no memory export"))?;
         // WAMR only uses a module's allocator when it exports both, with these exact types.
-        let malloc = instance
-            .get_typed_func::<i32, i32>(&mut store, "malloc")
-            .context("malloc export")?;
-        let free = instance
-            .get_typed_func::<i32, ()>(&mut store, "free")
-            .context("free export")?;
-        let filter = instance
-            .get_typed_func(&mut store, FUNCTION)
-            .context("filter export")?;
-        Ok(FluentBit {
-            store,
-            memory,
-            malloc,
-            free,
-            filter,
-            stderr,
-        })
+        let malloc =
+            instance.get_typed_func::<i32, i32>(&mut store, "malloc").context("malloc export")?;
+        let free = instance.get_typed_func::<i32, ()>(&mut store, "free").context("free export")?;
+        let filter = instance.get_typed_func(&mut store, FUNCTION).context("filter export")?;
+        Ok(FluentBit { store, memory, malloc, free, filter, stderr })
     }
 
     /// Fluent Bit's default `accessible_paths` (`.`), mapped to `dir`.
     pub fn with_cwd(dir: &Path) -> Result<FluentBit> {
-        FluentBit::new(&[Preopen {
-            host: dir.to_path_buf(),
-            guest: ".".into(),
-        }])
+        FluentBit::new(&[Preopen { host: dir.to_path_buf(), guest: ".".into() }])
     }
 
     /// Filters one record (JSON text without NUL) tagged `tag` at Fluent Bit time `time`.
@@ -186,7 +171,5 @@ impl FluentBit {
 
 fn len(n: usize) -> Result<i32> {
     // WAMR passes u32 lengths in i32 slots.
-    u32::try_from(n)
-        .map(|n| n as i32)
-        .map_err(|_| format_err!("{n} bytes do not fit the ABI"))
+    u32::try_from(n).map(|n| n as i32).map_err(|_| format_err!("{n} bytes do not fit the ABI"))
 }
