@@ -3,8 +3,9 @@
 import { AlertTable } from "./table.js";
 import { ratePlot, pagesPlot } from "./plots.js";
 
-// Served from the repository root, the bundled example sits two folders up.
+// Served from the repository root, the bundled example sits one folder up.
 const EXAMPLE_LOG = "../logs/confluence-access.log";
+const EXAMPLE_CONFIG = "../config.json";
 
 const $ = (sel) => document.querySelector(sel);
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
@@ -40,10 +41,12 @@ drop.addEventListener("drop", (e) => {
 $("#example").addEventListener("click", async () => {
   $("#files").textContent = "loading example…";
   try {
-    const r = await fetch(EXAMPLE_LOG);
-    if (!r.ok) throw new Error(`${EXAMPLE_LOG}: HTTP ${r.status} (serve the repository root, see README)`);
-    setFiles([new File([await r.blob()], "confluence-access.log")]);
-  } catch (e) { onError(e.message); }
+    const [log, config] = await Promise.all([fetch(EXAMPLE_LOG), fetch(EXAMPLE_CONFIG)]);
+    for (const r of [log, config]) if (!r.ok) throw new Error(`${r.url}: HTTP ${r.status} (serve the repository root, see README)`);
+    $("#config").value = await config.text();
+    validate();
+    setFiles([new File([await log.blob()], "confluence-access.log")]);
+  } catch (e) { $("#files").textContent = "No file chosen."; onError(e.message); }
 });
 
 // --- config --------------------------------------------------------------------------

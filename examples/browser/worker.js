@@ -76,7 +76,7 @@ async function run({ files, config, format }) {
   progress.maybe(detector, alerts.length, true);
   const stats = detector.stats();
   const inputs = files.length > 1 ? detector.inputCounts() : null;
-  const activity = detector.activity(6, alertedEntities(alerts));
+  const activity = detector.activity(3, alertedEntities(alerts));
   const effective = detector.effectiveConfig();
   detector.free();
   postMessage({
@@ -93,7 +93,7 @@ function alertedEntities(alerts) {
     const k = JSON.stringify([a.entity.kind, a.entity.id]);
     n.set(k, (n.get(k) || 0) + 1);
   }
-  return [...n.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k]) => JSON.parse(k));
+  return [...n.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k]) => JSON.parse(k));
 }
 
 // Merges several inputs by event time inside the module (the CLI's merge: each file decoded

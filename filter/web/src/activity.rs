@@ -100,28 +100,14 @@ impl Activity {
     }
 
     fn observe_with_current(&mut self, line: &[u8]) {
-        let Activity {
-            decoder,
-            classifier,
-            users,
-            ips,
-            untracked,
-            ..
-        } = self;
-        let _ = decoder.decode(line, &mut |ev| {
-            observe_event(classifier, users, ips, untracked, &ev)
-        });
+        let Activity { decoder, classifier, users, ips, untracked, .. } = self;
+        let _ =
+            decoder.decode(line, &mut |ev| observe_event(classifier, users, ips, untracked, &ev));
     }
 
     /// Counts one already decoded event (merged inputs decode before the engine sees them).
     pub fn observe_event(&mut self, ev: &AccessEvent<'_>) {
-        let Activity {
-            classifier,
-            users,
-            ips,
-            untracked,
-            ..
-        } = self;
+        let Activity { classifier, users, ips, untracked, .. } = self;
         observe_event(classifier, users, ips, untracked, ev);
     }
 
@@ -134,12 +120,7 @@ impl Activity {
             .chain(self.ips.iter().map(|(k, s)| ("ip", k, s)))
             .collect();
         // Busiest first; ties by kind then id so the choice is deterministic.
-        all.sort_by(|a, b| {
-            b.2.total
-                .cmp(&a.2.total)
-                .then(a.0.cmp(b.0))
-                .then(a.1.cmp(b.1))
-        });
+        all.sort_by(|a, b| b.2.total.cmp(&a.2.total).then(a.0.cmp(b.0)).then(a.1.cmp(b.1)));
         let mut picked: Vec<EntityActivity<'_>> = Vec::new();
         for (kind, id) in wanted {
             if let Some(e) = self.entity(kind, id) {
@@ -148,8 +129,9 @@ impl Activity {
                 }
             }
         }
+        let limit = picked.len() + n;
         for (kind, id, s) in all {
-            if picked.len() >= n.max(wanted.len()) {
+            if picked.len() >= limit {
                 break;
             }
             if !picked.iter().any(|p| p.kind == kind && p.id == id.as_str()) {
@@ -205,10 +187,7 @@ fn observe_event(
         if let Some(s) = table.get_mut(key) {
             s.observe(minute, page);
         } else if table.len() < MAX_ENTITIES {
-            table
-                .entry(key.to_owned())
-                .or_default()
-                .observe(minute, page);
+            table.entry(key.to_owned()).or_default().observe(minute, page);
         } else {
             *untracked += 1;
         }
@@ -227,10 +206,7 @@ mod tests {
         s.observe(60_000, Some("B"));
         s.observe(60_000, None);
         assert_eq!(s.total, 4);
-        assert_eq!(
-            s.minutes.into_iter().collect::<Vec<_>>(),
-            [(0, 2), (60_000, 2)]
-        );
+        assert_eq!(s.minutes.into_iter().collect::<Vec<_>>(), [(0, 2), (60_000, 2)]);
         assert_eq!(s.page_steps, [(0, 1), (60_000, 2)]);
     }
 }

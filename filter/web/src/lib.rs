@@ -123,16 +123,8 @@ impl Detector {
     #[wasm_bindgen(js_name = feedBytes)]
     pub fn feed_bytes(&mut self, bytes: &[u8]) -> Result<Array, JsError> {
         let mut alerts = Vec::new();
-        let Detector {
-            engine,
-            format,
-            buffer,
-            activity,
-            ..
-        } = self;
-        buffer.push(bytes, &mut |line| {
-            push(engine, activity, line, *format, &mut alerts)
-        });
+        let Detector { engine, format, buffer, activity, .. } = self;
+        buffer.push(bytes, &mut |line| push(engine, activity, line, *format, &mut alerts));
         alerts_to_js(&alerts)
     }
 
@@ -145,14 +137,10 @@ impl Detector {
             None => self.format,
         };
         let mut alerts = Vec::new();
-        let Detector {
-            engine, activity, ..
-        } = self;
+        let Detector { engine, activity, .. } = self;
         for (i, item) in lines.iter().enumerate() {
             let Some(text) = item.as_string() else {
-                return Err(JsError::new(&format!(
-                    "feedLines: element {i} is not a string"
-                )));
+                return Err(JsError::new(&format!("feedLines: element {i} is not a string")));
             };
             let mut one = LineBuffer::default();
             let mut each = |line: &[u8]| push(engine, activity, line, format, &mut alerts);
@@ -165,13 +153,7 @@ impl Detector {
     /// Processes any buffered partial line, flushes open windows and returns the last alerts.
     pub fn finish(&mut self) -> Result<Array, JsError> {
         let mut alerts = Vec::new();
-        let Detector {
-            engine,
-            format,
-            buffer,
-            activity,
-            ..
-        } = self;
+        let Detector { engine, format, buffer, activity, .. } = self;
         buffer.flush(&mut |line| push(engine, activity, line, *format, &mut alerts));
         engine.finish(&mut alerts);
         alerts_to_js(&alerts)
@@ -221,10 +203,7 @@ impl Detector {
     /// The merged input to read next (unfinished, nothing pending), or -1 when none starves.
     #[wasm_bindgen(js_name = hungryInput)]
     pub fn hungry_input(&self) -> i32 {
-        self.merge
-            .hungry()
-            .and_then(|i| i32::try_from(i).ok())
-            .unwrap_or(-1)
+        self.merge.hungry().and_then(|i| i32::try_from(i).ok()).unwrap_or(-1)
     }
 
     /// Per merged input: `[{lines, events, rejected, format}]` (merged lines are decoded
@@ -277,12 +256,7 @@ impl Detector {
 
     fn drain_merge(&mut self) -> Result<Array, JsError> {
         let mut alerts = Vec::new();
-        let Detector {
-            engine,
-            merge,
-            activity,
-            ..
-        } = self;
+        let Detector { engine, merge, activity, .. } = self;
         merge.drain(&mut |ev| {
             engine.push_event(ev, &mut alerts);
             if let Some(a) = activity {

@@ -69,9 +69,7 @@ mod tests {
         let mut buf = LineBuffer::default();
         let mut out = Vec::new();
         for c in chunks {
-            buf.push(c, &mut |l| {
-                out.push(String::from_utf8_lossy(l).into_owned())
-            });
+            buf.push(c, &mut |l| out.push(String::from_utf8_lossy(l).into_owned()));
         }
         buf.flush(&mut |l| out.push(String::from_utf8_lossy(l).into_owned()));
         out
@@ -79,10 +77,7 @@ mod tests {
 
     #[test]
     fn a_line_cut_across_chunks_is_joined() {
-        assert_eq!(
-            collect(&[b"ab", b"c\nde", b"f\r\n", b"g"]),
-            ["abc", "def", "g"]
-        );
+        assert_eq!(collect(&[b"ab", b"c\nde", b"f\r\n", b"g"]), ["abc", "def", "g"]);
     }
 
     #[test]

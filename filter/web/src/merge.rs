@@ -55,16 +55,8 @@ impl Merge {
         let Some(input) = self.inputs.get_mut(index) else {
             return false;
         };
-        let Input {
-            decoder,
-            buffer,
-            pending,
-            counts,
-            ..
-        } = input;
-        buffer.push(bytes, &mut |line| {
-            decode_into(decoder, pending, counts, line)
-        });
+        let Input { decoder, buffer, pending, counts, .. } = input;
+        buffer.push(bytes, &mut |line| decode_into(decoder, pending, counts, line));
         true
     }
 
@@ -73,13 +65,7 @@ impl Merge {
         let Some(input) = self.inputs.get_mut(index) else {
             return false;
         };
-        let Input {
-            decoder,
-            buffer,
-            pending,
-            counts,
-            ended,
-        } = input;
+        let Input { decoder, buffer, pending, counts, ended } = input;
         buffer.flush(&mut |line| decode_into(decoder, pending, counts, line));
         *ended = true;
         true
@@ -88,9 +74,7 @@ impl Merge {
     /// The input to read next: the first unfinished one with nothing pending (the merge
     /// cannot release anything until it has data), or `None` when none is starving.
     pub fn hungry(&self) -> Option<usize> {
-        self.inputs
-            .iter()
-            .position(|i| !i.ended && i.pending.is_empty())
+        self.inputs.iter().position(|i| !i.ended && i.pending.is_empty())
     }
 
     /// Hands every releasable event to `each`, in merged order.
@@ -118,10 +102,7 @@ impl Merge {
     pub fn counts(&self) -> Vec<InputCounts> {
         self.inputs
             .iter()
-            .map(|i| InputCounts {
-                format: i.decoder.format().as_str(),
-                ..i.counts.clone()
-            })
+            .map(|i| InputCounts { format: i.decoder.format().as_str(), ..i.counts.clone() })
             .collect()
     }
 }
@@ -158,10 +139,7 @@ mod tests {
         let a = m.add(Format::Auto, DecodeConfig::default());
         let b = m.add(Format::Auto, DecodeConfig::default());
         assert!(m.push(a, A));
-        assert!(
-            users(&mut m).is_empty(),
-            "input b may still hold an earlier event"
-        );
+        assert!(users(&mut m).is_empty(), "input b may still hold an earlier event");
         assert_eq!(m.hungry(), Some(b));
         assert!(m.push(b, B));
         assert_eq!(users(&mut m), ["bob"]);
@@ -170,10 +148,7 @@ mod tests {
         m.end(a);
         assert_eq!(m.hungry(), None);
         let c = m.counts();
-        assert_eq!(
-            (c[0].events, c[1].events, c[0].format),
-            (1, 1, "confluence-access")
-        );
+        assert_eq!((c[0].events, c[1].events, c[0].format), (1, 1, "confluence-access"));
     }
 
     #[test]

@@ -1,0 +1,220 @@
+//! `Detector` through its JS interface, run by wasm-bindgen-test in Node and (with
+//! `WASM_BINDGEN_USE_BROWSER=1`) in headless Chromium; scripts/test.d/40-web.sh runs both.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Object, Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::wasm_bindgen_test;
+use wikiwatch_core::{Alert, Engine, Format};
+use wikiwatch_web::Detector;
+
+/// A scraper: `n` API reads of distinct pages by a script within a few minutes, plus a
+/// browser user's page views, in Confluence access log format, one per line.
+fn scrape_log(n: usize) -> String {
+    let mut out = String::new();
+    for i in 0..n {
+        let (min, sec) = (10 + i / 120, (i / 2) % 60);
+        out.push_str(&format!(
+            "[07/Oct/2026:14:{min:02}:{sec:02} +0000] mallory http-nio-8090-exec-{} 10.1.0.17 GET /rest/api/content/{}?expand=body.storage HTTP/1.1 200 8ms 5120 - python-requests/2.31.0\n",
+            i % 10,
+            100_000 + i
+        ));
+        if i % 25 == 0 {
+            out.push_str(&format!(
+                "[07/Oct/2026:14:{min:02}:{sec:02} +0000] alice http-nio-8090-exec-1 10.0.0.5 GET /display/ENG/Page{i} HTTP/1.1 200 40ms 18000 - Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0\n"
+            ));
+        }
+    }
+    out
+}
+
+/// What the core itself raises for `text`, as JSON lines.
+fn native_alerts(text: &str) -> Vec<String> {
+    let mut engine = Engine::from_json("{}").expect("default config");
+    let mut alerts: Vec<Alert> = Vec::new();
+    for line in text.lines().filter(|l| !l.is_empty()) {
+        let _ = engine.push_line(line.as_bytes(), Format::Auto, &mut alerts);
+    }
+    engine.finish(&mut alerts);
+    alerts.iter().map(Alert::to_json).collect()
+}
+
+fn stringify_all(alerts: &Array) -> Vec<String> {
+    alerts
+        .iter()
+        .map(|a| JSON::stringify(&a).expect("stringify").as_string().expect("string"))
+        .collect()
+}
+
+fn append(into: &mut Vec<String>, alerts: Array) {
+    into.extend(stringify_all(&alerts));
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).expect("property")
+}
+
+fn error_message(e: wasm_bindgen::JsError) -> String {
+    let v: JsValue = e.into();
+    let err: js_sys::Error = v.dyn_into().expect("an Error object");
+    err.message().into()
+}
+
+#[wasm_bindgen_test]
+fn bad_config_throws_an_error_with_the_config_message() {
+    let e = Detector::new(r#"{"rules":{"burst-rate":{"window":"0s"}}}"#, None).unwrap_err();
+    let msg = error_message(e);
+    assert!(msg.starts_with("config: rules.burst-rate.window: "), "{msg}");
+    let msg = error_message(Detector::new(r#"{"bogus":1}"#, None).unwrap_err());
+    assert!(msg.starts_with("config: bogus"), "{msg}");
+    let msg = error_message(Detector::new("{", None).unwrap_err());
+    assert!(msg.starts_with("config:"), "{msg}");
+    let msg = error_message(Detector::new("{}", Some("syslog".into())).unwrap_err());
+    assert!(msg.contains("unknown format"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn alerts_are_plain_objects_with_the_native_bytes() {
+    let text = scrape_log(600);
+    let expected = native_alerts(&text);
+    assert!(!expected.is_empty(), "the scrape must raise alerts for this test to mean anything");
+    let mut d = Detector::new("{}", None).expect("detector");
+    let mut got = Vec::new();
+    append(&mut got, d.feed(&text).expect("feed"));
+    let last = d.finish().expect("finish");
+    if let Some(first) = last.iter().next().or_else(|| got.first().map(|s| JSON::parse(s).unwrap()))
+    {
+        assert!(first.is_instance_of::<Object>());
+        let entity = get(&first, "entity");
+        assert_eq!(get(&entity, "kind").as_string().as_deref(), Some("user"));
+    }
+    append(&mut got, last);
+    assert_eq!(got, expected);
+    let stats = d.stats().expect("stats");
+    assert_eq!(get(&stats, "events").as_f64(), Some((600 + 24) as f64));
+    assert_eq!(get(&stats, "alerts").as_f64(), Some(expected.len() as f64));
+}
+
+#[wasm_bindgen_test]
+fn any_chunking_gives_the_same_alerts_as_whole_lines() {
+    let text = scrape_log(400);
+    let expected = native_alerts(&text);
+    let mut d = Detector::new("", None).expect("detector");
+    let mut got = Vec::new();
+    // Odd chunk sizes cut lines (and a CRLF) anywhere; the tail waits for its newline.
+    let bytes = text.replace('\n', "\r\n").into_bytes();
+    for chunk in bytes.chunks(97) {
+        append(&mut got, d.feed_bytes(chunk).expect("feed"));
+    }
+    append(&mut got, d.finish().expect("finish"));
+    assert_eq!(got, expected);
+
+    let lines: Array = text.lines().map(JsValue::from_str).collect();
+    let mut d = Detector::new("", Some("confluence-access".into())).expect("detector");
+    let mut got = Vec::new();
+    append(&mut got, d.feed_lines(lines, None).expect("feedLines"));
+    append(&mut got, d.finish().expect("finish"));
+    assert_eq!(got, expected);
+}
+
+#[wasm_bindgen_test]
+fn a_partial_last_line_is_kept_until_finish() {
+    let mut d = Detector::new("", None).expect("detector");
+    let line = scrape_log(1);
+    let (a, b) = line.trim_end().split_at(40);
+    d.feed(a).expect("feed");
+    assert_eq!(d.pending_bytes(), 40);
+    assert_eq!(get(&d.stats().unwrap(), "lines").as_f64(), Some(0.0));
+    d.feed(b).expect("feed");
+    d.finish().expect("finish");
+    assert_eq!(d.pending_bytes(), 0);
+    assert_eq!(get(&d.stats().unwrap(), "events").as_f64(), Some(2.0));
+}
+
+#[wasm_bindgen_test]
+fn feed_lines_rejects_non_strings_and_counts_bad_lines() {
+    let mut d = Detector::new("", None).expect("detector");
+    let arr = Array::of2(&JsValue::from_str("garbage line"), &JsValue::from_f64(3.0));
+    let msg = error_message(d.feed_lines(arr, None).unwrap_err());
+    assert!(msg.contains("element 1 is not a string"), "{msg}");
+    assert_eq!(get(&d.stats().unwrap(), "rejected").as_f64(), Some(1.0));
+}
+
+#[wasm_bindgen_test]
+fn snapshot_and_restore_continue_where_they_left_off() {
+    let text = scrape_log(600);
+    let expected = native_alerts(&text);
+    let lines: Vec<&str> = text.lines().collect();
+    let (first, second) = lines.split_at(lines.len() / 2);
+    let mut d = Detector::new("{}", None).expect("detector");
+    let mut got = Vec::new();
+    append(&mut got, d.feed(&(first.join("\n") + "\n")).expect("feed"));
+    let snap = d.snapshot();
+    assert!(!snap.is_empty());
+    drop(d);
+    let mut d = Detector::restore("{}", &snap).expect("restore");
+    append(&mut got, d.feed(&(second.join("\n") + "\n")).expect("feed"));
+    append(&mut got, d.finish().expect("finish"));
+    assert_eq!(got, expected);
+    let msg = error_message(Detector::restore("{}", b"not a snapshot").unwrap_err());
+    assert!(msg.contains("snapshot"), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn merged_inputs_meet_in_event_time_order() {
+    // Two halves of one log, split by user, merged back: same alerts as the sorted whole.
+    let text = scrape_log(600);
+    let expected = native_alerts(&text);
+    let (mallory, others): (Vec<&str>, Vec<&str>) =
+        text.lines().partition(|l| l.contains("mallory"));
+    let mut d = Detector::new("{}", None).expect("detector");
+    let a = d.add_input(None).expect("input");
+    let b = d.add_input(Some("confluence-access".into())).expect("input");
+    let mut got = Vec::new();
+    let mut parts = [mallory.join("\n").into_bytes(), others.join("\n").into_bytes()];
+    let mut offsets = [0usize, 0];
+    loop {
+        let i = d.hungry_input();
+        if i < 0 {
+            break;
+        }
+        let i = i as usize;
+        let part = &mut parts[i];
+        let end = (offsets[i] + 1000).min(part.len());
+        if offsets[i] == part.len() {
+            append(&mut got, d.end_input(i).expect("end"));
+        } else {
+            append(&mut got, d.feed_input(i, &part[offsets[i]..end]).expect("feed"));
+            offsets[i] = end;
+        }
+    }
+    append(&mut got, d.finish().expect("finish"));
+    assert_eq!((a, b), (0, 1));
+    assert_eq!(got, expected);
+    let counts = d.input_counts().expect("counts");
+    let first = Reflect::get_u32(&counts, 0).expect("first");
+    assert_eq!(get(&first, "events").as_f64(), Some(600.0));
+    assert_eq!(get(&first, "format").as_string().as_deref(), Some("confluence-access"));
+    assert!(d.feed_input(5, b"x").is_err());
+    parts[0].clear();
+}
+
+#[wasm_bindgen_test]
+fn activity_reports_rates_and_distinct_pages() {
+    let mut d = Detector::new("{}", None).expect("detector");
+    d.track_activity();
+    d.feed(&scrape_log(600)).expect("feed");
+    d.finish().expect("finish");
+    let wanted = JSON::parse(r#"[["ip","10.0.0.5"]]"#).unwrap();
+    let act = d.activity(1, wanted).expect("activity");
+    let entities: Array = get(&act, "entities").dyn_into().expect("array");
+    assert_eq!(entities.length(), 2, "the wanted entity plus the busiest one");
+    let ip = entities.get(0);
+    assert_eq!(get(&ip, "id").as_string().as_deref(), Some("10.0.0.5"));
+    let top = entities.get(1);
+    assert_eq!(get(&top, "id").as_string().as_deref(), Some("10.1.0.17"));
+    assert_eq!(get(&top, "total").as_f64(), Some(600.0));
+    assert_eq!(get(&top, "distinct_pages").as_f64(), Some(600.0));
+    let minutes: Array = get(&top, "minutes").dyn_into().expect("minutes");
+    assert_eq!(minutes.length(), 5);
+}

@@ -1,0 +1,198 @@
+// End-to-end test of the browser harness (examples/browser) in headless Chromium: the page
+// loads the bundled example log and config, runs the wasm detector in its worker, and the
+// alerts it shows and downloads must equal what `wikiwatch replay --engine native` writes.
+// Also: config validation messages, several files merged by event time, gzip input.
+// Needs: examples/browser/pkg (scripts/build-wasm.sh) and the CLI (WIKIWATCH_BIN).
+import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { serve } from "./serve.mjs";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const out = path.join(repo, "tests/out/browser");
+const bin = process.env.WIKIWATCH_BIN || path.join(repo, "target/release/wikiwatch");
+const LOG = path.join(repo, "examples/logs/confluence-access.log");
+const COMBINED = path.join(repo, "examples/logs/combined.log");
+const CONFIG = path.join(repo, "examples/config.json");
+fs.mkdirSync(out, { recursive: true });
+
+let passed = 0, failed = 0;
+async function test(name, fn) {
+  try { await fn(); passed++; console.log(`ok - ${name}`); }
+  catch (e) { failed++; console.log(`not ok - ${name}\n  ${String(e.stack || e).replace(/\n/g, "\n  ")}`); }
+}
+function assert(cond, msg) { if (!cond) throw new Error(msg); }
+function assertEqual(a, b, msg) {
+  if (a !== b) {
+    const al = String(a).split("\n"), bl = String(b).split("\n");
+    const i = al.findIndex((l, k) => l !== bl[k]);
+    throw new Error(`${msg}: first difference at line ${i + 1}\n  got:      ${al[i]}\n  expected: ${bl[i]}`);
+  }
+}
+
+// What the native engine writes for the same input and config.
+function replay(files, name) {
+  const alerts = path.join(out, `${name}.native.jsonl`);
+  execFileSync(bin, ["replay", "--engine", "native", "--config", CONFIG, "--alerts", alerts, ...files], { stdio: ["ignore", "ignore", "pipe"] });
+  return fs.readFileSync(alerts, "utf8");
+}
+
+const pkg = path.join(repo, "examples/browser/pkg/wikiwatch_web_bg.wasm");
+assert(fs.existsSync(pkg), `${pkg} missing: run scripts/build-wasm.sh first`);
+assert(fs.existsSync(bin), `${bin} missing: cargo build --release -p wikiwatch (or set WIKIWATCH_BIN)`);
+
+const server = await serve(repo);
+const url = `http://127.0.0.1:${server.address().port}/examples/browser/index.html`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+const page = await context.newPage();
+const pageErrors = [];
+page.on("pageerror", (e) => pageErrors.push(String(e)));
+page.on("console", (m) => { if (m.type() === "error") pageErrors.push(m.text()); });
+
+async function run() {
+  await page.evaluate(() => { delete document.body.dataset.state; });
+  await page.waitForSelector("#run:not([disabled])");
+  await page.click("#run");
+  await page.waitForFunction(() => document.body.dataset.state === "done" || document.querySelector("#progress-text.error"), null, { timeout: 120000 });
+  const err = await page.$eval("#progress-text", (e) => (e.classList.contains("error") ? e.textContent : ""));
+  assert(!err, `the run failed: ${err}`);
+}
+async function downloadAlerts() {
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#download-alerts")]);
+  return fs.readFileSync(await dl.path(), "utf8");
+}
+// The table as shown (all rows; default sort is by time, ties in the order raised).
+async function shownRows() {
+  await page.selectOption("#filter-rule", "");
+  await page.selectOption("#filter-severity", "");
+  await page.fill("#filter", "");
+  return page.$$eval("#alert-table tbody tr:not(.evidence)", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
+}
+function rowsOf(jsonl) {
+  const alerts = jsonl.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  return alerts
+    .map((a, i) => ({ a, i }))
+    .sort((x, y) => (x.a.time < y.a.time ? -1 : x.a.time > y.a.time ? 1 : x.i - y.i))
+    .map(({ a }) => [a.time, a.rule, a.severity, `${a.entity.kind} ${a.entity.id}`, `${a.count} / ${a.threshold}`, a.privileged ? "yes" : "", a.summary]);
+}
+
+await page.goto(url);
+let expected = "";
+let elapsedMs = 0;
+
+await test("bad config shows the config error and disables Run", async () => {
+  await page.waitForSelector("#config-status.ok");
+  await page.fill("#config", '{"rules":{"burst-rate":{"window":"0s"}}}');
+  await page.waitForSelector("#config-status.error");
+  const msg = await page.textContent("#config-status");
+  assert(msg.startsWith("config: rules.burst-rate.window:"), `message: ${msg}`);
+  assert(await page.$eval("#run", (b) => b.disabled), "Run must be disabled");
+  await page.fill("#config", "{ not json");
+  await page.waitForFunction(() => document.querySelector("#config-status").textContent.startsWith("config:") && document.querySelector("#config-status").textContent.includes("line 1"));
+});
+
+await test("bundled example log: alerts shown equal the native engine's", async () => {
+  expected = replay([LOG], "example");
+  assert(expected.split("\n").filter(Boolean).length > 0, "the native engine raised no alert on the example log");
+  await page.click("#example");
+  await page.waitForFunction(() => document.querySelector("#files").textContent.includes("confluence-access.log ("));
+  await page.waitForSelector("#config-status.ok");
+  const config = await page.inputValue("#config");
+  assertEqual(JSON.stringify(JSON.parse(config)), JSON.stringify(JSON.parse(fs.readFileSync(CONFIG, "utf8"))), "the example config was not loaded");
+  await run();
+  elapsedMs = Number(await page.evaluate(() => document.body.dataset.elapsedMs));
+  const rows = await shownRows();
+  assertEqual(rows.map((r) => JSON.stringify(r)).join("\n"), rowsOf(expected).map((r) => JSON.stringify(r)).join("\n"), "alerts table");
+  const shownCount = await page.textContent("#sum-alerts");
+  assertEqual(shownCount.replace(/\D/g, ""), String(rows.length), "summary alert count");
+  // Every line of the log is an event or a rejected line.
+  const events = Number((await page.textContent("#sum-events")).replace(/\D/g, ""));
+  const rejected = Number((await page.textContent("#sum-rejected")).replace(/\D/g, ""));
+  const lines = fs.readFileSync(LOG, "utf8").split("\n").filter((l) => l.trim()).length;
+  assertEqual(events + rejected, lines, "events + rejected lines shown");
+});
+
+await test("downloaded alerts are byte-identical to the native engine's JSON Lines", async () => {
+  const got = await downloadAlerts();
+  fs.writeFileSync(path.join(out, "example.browser.jsonl"), got);
+  assertEqual(got, expected, "downloaded alerts");
+});
+
+await test("effective config download is the config in force", async () => {
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#download-config")]);
+  const eff = JSON.parse(fs.readFileSync(await dl.path(), "utf8"));
+  const given = JSON.parse(fs.readFileSync(CONFIG, "utf8"));
+  assertEqual(JSON.stringify(eff.allow.map((a) => a.name)), JSON.stringify(given.allow.map((a) => a.name)), "allow entries");
+  assert(eff.rules && eff.limits && eff.identity, "effective config lacks sections");
+});
+
+await test("table filters, sorting and evidence", async () => {
+  const all = await shownRows();
+  const sev = all[0][2];
+  await page.selectOption("#filter-severity", sev);
+  const filtered = await page.$$eval("#alert-table tbody tr", (trs) => trs.map((tr) => tr.children[2].textContent));
+  assert(filtered.length === all.filter((r) => r[2] === sev).length && filtered.every((s) => s === sev), "severity filter");
+  await page.selectOption("#filter-severity", "");
+  await page.click('th[data-key="count"]');
+  const counts = await page.$$eval("#alert-table tbody tr", (trs) => trs.map((tr) => Number(tr.children[4].textContent.split(" / ")[0])));
+  assert(counts.every((c, i) => i === 0 || counts[i - 1] <= c), "sorted by count");
+  await page.click("#alert-table tbody tr");
+  const ev = await page.textContent("#alert-table tbody tr.evidence pre");
+  assert(ev.includes('"evidence"') && ev.includes('"AN1019"'), "evidence row");
+  await page.click('th[data-key="time"]');
+});
+
+await test("plots: rate lines with alert markers, distinct pages of a selected entity", async () => {
+  const series = await page.$$eval("#rate-plot path.series", (p) => p.length);
+  const markers = await page.$$eval("#rate-plot g.marker", (g) => g.length);
+  assert(series >= 2, `rate series: ${series}`);
+  assert(markers >= 1, `alert markers: ${markers}`);
+  const options = await page.$$eval("#entity-select option", (o) => o.map((x) => x.value));
+  await page.selectOption("#entity-select", options[options.length - 1]);
+  const d = await page.$eval("#pages-plot path.series", (p) => p.getAttribute("d"));
+  assert(d && d.length > 10, "distinct pages curve");
+  await page.selectOption("#entity-select", options[0]);
+  await page.screenshot({ path: path.join(repo, "tests/out/browser-harness.png"), fullPage: true });
+});
+
+await test("several files dropped at once are merged by event time like `wikiwatch replay A B`", async () => {
+  const want = replay([LOG, COMBINED], "merged");
+  await page.setInputFiles("#file", [LOG, COMBINED]);
+  await run();
+  const got = await downloadAlerts();
+  assertEqual(got, want, "merged alerts");
+  const inputs = await page.textContent("#summary-body");
+  assert(inputs.includes("combined") && inputs.includes("confluence-access"), "per-input formats in the summary");
+});
+
+await test("a .gz log is read through DecompressionStream", async () => {
+  const gz = path.join(out, "confluence-access.log.gz");
+  fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(LOG)));
+  await page.fill("#config", fs.readFileSync(CONFIG, "utf8"));
+  await page.waitForSelector("#config-status.ok");
+  await page.setInputFiles("#file", gz);
+  await run();
+  assertEqual(await downloadAlerts(), expected, "alerts from the gzipped log");
+});
+
+await test("no errors in the page or its worker", async () => {
+  assert(pageErrors.length === 0, pageErrors.join("\n"));
+});
+
+await browser.close();
+server.close();
+const size = fs.statSync(pkg).size;
+const gzSize = zlib.gzipSync(fs.readFileSync(pkg), { level: 9 }).length;
+console.log(`module: wikiwatch_web_bg.wasm ${size} bytes, ${gzSize} gzipped`);
+console.log(`page processed ${path.relative(repo, LOG)} (${(fs.statSync(LOG).size / 1e6).toFixed(2)} MB) in ${(elapsedMs / 1000).toFixed(2)} s`);
+console.log(`screenshot: tests/out/browser-harness.png`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
