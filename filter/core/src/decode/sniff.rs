@@ -39,7 +39,10 @@ fn looks_like_json(line: &[u8]) -> bool {
 fn text_layout(s: &str) -> Format {
     let after_time = fields::time_open(s)
         .and_then(|open| s[open..].find(']').map(|c| open + c + 1))
-        .and_then(|i| s[i..].trim_start().bytes().next());
+        // Only the separators the decoders' cursor skips: trimming other whitespace (a vertical
+        // tab, say) judged `[t] \x0b"GET` combined while the access decoder would take it, so
+        // the same line decoded or not depending on the line before (found by fuzzing).
+        .and_then(|i| s[i..].trim_start_matches([' ', '\t']).bytes().next());
     if after_time == Some(b'"') {
         Format::Combined
     } else {
