@@ -221,7 +221,7 @@ fn strip_platform_prefix(mut path: &str) -> &str {
 }
 
 fn has_static_suffix(path: &str) -> bool {
-    has_suffix(path, &STATIC_SUFFIXES)
+    has_suffix(path, STATIC_SUFFIXES)
 }
 
 /// Image files a page shows inline.

@@ -21,13 +21,14 @@ impl Rule for BaselineDeviation {
         let today = u64::from(b.today);
         let limit = (f64::from(mean) * p.factor).ceil() as u64;
         let threshold = limit.max(cx.threshold);
-        (today >= threshold).then(|| Finding {
+        let f = Finding {
             count: today,
             threshold,
             severity: p.severity,
             window_start: b.day_start,
             stage: 0,
-        })
+        };
+        (today >= threshold).then_some(f)
     }
     fn describe(&self, cx: &Ctx<'_, '_>, f: &Finding) -> String {
         let b = &cx.state.baseline;
