@@ -16,7 +16,7 @@ pub fn hash32(s: &str) -> u32 {
 /// Up to `N` distinct hashes kept exactly; past that the count saturates at `N`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmallSet<const N: usize> {
-    #[serde(with = "serde_arrays")]
+    #[serde(with = "serde_array")]
     slots: [u32; N],
     len: u8,
 }
@@ -64,7 +64,7 @@ impl<const N: usize> SmallSet<N> {
 /// about `W * 300`. The estimate is a table lookup: no floating point, so every host agrees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Linear<const W: usize> {
-    #[serde(with = "serde_words")]
+    #[serde(with = "serde_array")]
     bits: [u64; W],
 }
 
@@ -144,32 +144,23 @@ const fn ln_fixed(mut x: u128) -> u128 {
     result + 2 * sum
 }
 
-mod serde_words {
+/// Serde for fixed-size arrays of any length (serde derives only up to 32).
+mod serde_array {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub fn serialize<S: Serializer, const N: usize>(a: &[u64; N], s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer, T: Serialize, const N: usize>(
+        a: &[T; N],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         a.as_slice().serialize(s)
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
-        d: D,
-    ) -> Result<[u64; N], D::Error> {
-        let v = Vec::<u64>::deserialize(d)?;
-        v.try_into().map_err(|_| serde::de::Error::custom("wrong array length"))
-    }
-}
-
-mod serde_arrays {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-    pub fn serialize<S: Serializer, const N: usize>(a: &[u32; N], s: S) -> Result<S::Ok, S::Error> {
-        a.as_slice().serialize(s)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(
-        d: D,
-    ) -> Result<[u32; N], D::Error> {
-        let v = Vec::<u32>::deserialize(d)?;
+    pub fn deserialize<'de, D, T, const N: usize>(d: D) -> Result<[T; N], D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        let v = Vec::<T>::deserialize(d)?;
         v.try_into().map_err(|_| serde::de::Error::custom("wrong array length"))
     }
 }
