@@ -2,15 +2,24 @@
 
 use serde_json::Value;
 
-/// What `tail` without a parser emits for one line: `{"log":"<line>"}` (Fluent Bit's JSON
-/// encoder escapes the line; invalid UTF-8 is shown here as U+FFFD).
+/// What `tail` without a parser emits for one line: `{"log":"<line>"}`, escaped as Fluent
+/// Bit's JSON encoder does by default (`json.escape_unicode` on: every non-ASCII character as
+/// `\uXXXX`); invalid UTF-8 shows up as U+FFFD.
 pub fn tail_record(line: &[u8]) -> Vec<u8> {
-    let mut out = br#"{"log":"#.to_vec();
-    out.extend_from_slice(
-        &serde_json::to_vec(&String::from_utf8_lossy(line)).expect("a string serialises"),
-    );
-    out.push(b'}');
-    out
+    let mut out = String::from(r#"{"log":"#);
+    let quoted =
+        serde_json::to_string(&String::from_utf8_lossy(line)).expect("a string serialises");
+    for c in quoted.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out.push('}');
+    out.into_bytes()
 }
 
 /// Whether Fluent Bit keeps a result: not empty, and a JSON object (its JSON reader takes
