@@ -12,7 +12,8 @@ function el(name, attrs = {}, text) {
 
 function fmtTime(ms, spanMs) {
   const iso = new Date(ms).toISOString();
-  return spanMs > 2 * 86400e3 ? iso.slice(5, 10) + " " + iso.slice(11, 16) : iso.slice(11, 16);
+  if (spanMs > 2 * 86400e3) return iso.slice(5, 10) + " " + iso.slice(11, 16);
+  return spanMs < 3600e3 ? iso.slice(11, 19) : iso.slice(11, 16);
 }
 
 function niceMax(v) {
