@@ -37,13 +37,29 @@ function downsample(points, maxPoints) {
   return { points: [...out.entries()].map(([t, n]) => [t, n / factor]), factor };
 }
 
+// Minutes without requests are absent from the data: put zeros at the edges of each gap so
+// the line drops to zero instead of drawing a diagonal across an idle night.
+function fillGaps(points, width) {
+  const out = [];
+  for (let i = 0; i < points.length; i++) {
+    const [t, n] = points[i];
+    const prev = out.length ? out[out.length - 1][0] : null;
+    if (prev !== null && t - prev > width) {
+      out.push([prev + width, 0]);
+      if (t - width > prev + width) out.push([t - width, 0]);
+    }
+    out.push([t, n]);
+  }
+  return out;
+}
+
 /**
  * Draws series [{label, color, points:[[ms, y]], step}] and markers [{t, label, color, series}]
  * into `host`. Returns the svg.
  */
 export function linePlot(host, { series, markers = [], yLabel, width = 1000, height = 280 }) {
   host.replaceChildren();
-  const m = { l: 56, r: 12, t: 12, b: 36 };
+  const m = { l: 56, r: 40, t: 12, b: 36 };
   const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, class: "plot-svg", role: "img" });
   const all = series.flatMap((s) => s.points);
   if (!all.length) {
@@ -95,7 +111,8 @@ export function linePlot(host, { series, markers = [], yLabel, width = 1000, hei
 export function ratePlot(host, entities, alerts) {
   const series = entities.map((e, i) => {
     const ds = downsample(e.minutes, 800);
-    return { label: `${e.kind} ${e.id}`, color: COLORS[i % COLORS.length], points: ds.points, factor: ds.factor };
+    const points = fillGaps(ds.points, ds.factor * 60000);
+    return { label: `${e.kind} ${e.id}`, color: COLORS[i % COLORS.length], points, factor: ds.factor };
   });
   const shown = new Set(entities.map((e) => `${e.kind}\u0000${e.id}`));
   const markers = alerts
