@@ -333,7 +333,6 @@ fn export_weight(kind: RequestKind, has_page: bool, target: &str) -> u32 {
 
 /// Session ids are hashed before anything keeps them: alerts and tables never hold the secret.
 fn session_id(raw: &str) -> String {
-    use std::hash::BuildHasher;
-    let h = foldhash::quality::FixedState::with_seed(0x5e55_10b5).hash_one(raw);
+    let h = xxhash_rust::xxh3::xxh3_64_with_seed(raw.as_bytes(), 0x5e55_10b5);
     format!("s-{h:016x}")
 }

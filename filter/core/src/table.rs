@@ -10,6 +10,7 @@ use crate::state::EntityState;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
+/// Placement only: nothing iterates a table in hash order (eviction and snapshots sort by key).
 type Hasher = foldhash::quality::FixedState;
 
 /// One entity kind's table.
