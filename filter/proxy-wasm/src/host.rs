@@ -36,16 +36,6 @@ pub fn log(level: LogLevel, line: &str) {
     let _ = hostcalls::log(level, line);
 }
 
-/// A request header's raw bytes (never assumed UTF-8: the SDK's string getters panic on it).
-pub fn request_header(name: &str) -> Option<Vec<u8>> {
-    hostcalls::get_map_value_bytes(MapType::HttpRequestHeaders, name).ok().flatten()
-}
-
-/// A response header's raw bytes.
-pub fn response_header(name: &str) -> Option<Vec<u8>> {
-    hostcalls::get_map_value_bytes(MapType::HttpResponseHeaders, name).ok().flatten()
-}
-
 /// The downstream peer address (`ip:port`).
 pub fn peer_address() -> Option<Vec<u8>> {
     hostcalls::get_property(vec!["source", "address"]).ok().flatten()
@@ -71,4 +61,26 @@ pub fn enqueue(queue: u32, value: &[u8]) -> bool {
     // SAFETY: the pointer and length describe `value`, which outlives the call; the host only
     // reads from it.
     unsafe { raw_enqueue_shared_queue(queue, value.as_ptr(), value.len()) == 0 }
+}
+
+#[link(wasm_import_module = "env")]
+extern "C" {
+    // The SDK's map getters turn keys into `String` with `unwrap`: a header name that is not
+    // UTF-8 would trap. One raw call fetches the whole map (cheaper than a call per header).
+    #[link_name = "proxy_get_header_map_pairs"]
+    fn raw_get_header_map_pairs(map_type: u32, data: *mut *mut u8, size: *mut usize) -> u32;
+}
+
+/// A whole header map, serialised (parse with `request::Pairs`); empty on any failure.
+pub fn header_map(map: MapType) -> Vec<u8> {
+    let mut data: *mut u8 = std::ptr::null_mut();
+    let mut size: usize = 0;
+    // SAFETY: the host writes a buffer it allocated with `proxy_on_memory_allocate` (a boxed
+    // slice of exactly `size` bytes, as the SDK's allocator makes it) and its size; we own it.
+    unsafe {
+        if raw_get_header_map_pairs(map as u32, &mut data, &mut size) != 0 || data.is_null() {
+            return Vec::new();
+        }
+        Vec::from_raw_parts(data, size, size)
+    }
 }

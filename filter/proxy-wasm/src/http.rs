@@ -2,7 +2,7 @@
 //! table, completes the event at response headers, and queues it for the leader at log time.
 
 use crate::host;
-use crate::request::{self, Who, MAX_FIELD};
+use crate::request::{self, Pairs, Who, MAX_FIELD};
 use crate::root::Shared;
 use crate::settings::Mode;
 use crate::slots::{self, EntityKey};
@@ -30,10 +30,6 @@ impl Filter {
     pub fn new(shared: Option<Rc<Shared>>) -> Filter {
         Filter { shared, event: WireEvent::default(), throttled: false, started: false }
     }
-
-    fn header(name: &str, max: usize) -> String {
-        host::request_header(name).map(|v| request::text(&v, max)).unwrap_or_default()
-    }
 }
 
 impl Context for Filter {}
@@ -46,27 +42,23 @@ impl HttpContext for Filter {
         let s = &shared.settings;
         let now = host::now_ms();
         self.started = true;
-        let authorization = host::request_header("authorization");
-        let forwarded =
-            if s.trusted_hops > 0 { host::request_header(&s.client_header) } else { None };
-        let peer = if forwarded.is_none() { host::peer_address() } else { None };
-        let client = request::client(forwarded.as_deref(), s.trusted_hops, peer.as_deref())
+        // One host call for the whole map (not one per header).
+        let map = host::header_map(MapType::HttpRequestHeaders);
+        let h = Pairs::parse(&map);
+        let authorization = h.get("authorization");
+        let forwarded = if s.trusted_hops > 0 { h.get(&s.client_header) } else { None };
+        let client = request::client(forwarded, s.trusted_hops, None)
             .or_else(|| host::peer_address().and_then(|p| request::client(None, 0, Some(&p))));
-        let cookie =
-            if s.session_cookies.is_empty() { None } else { host::request_header("cookie") };
-        let session = request::session(
-            cookie.as_deref(),
-            authorization.as_deref(),
-            &s.session_cookies,
-            s.session_bearer,
-        )
-        .map(request::session_hash);
-        let basic_user = request::basic_user(authorization.as_deref());
+        let cookie = if s.session_cookies.is_empty() { None } else { h.get("cookie") };
+        let session = request::session(cookie, authorization, &s.session_cookies, s.session_bearer)
+            .map(request::session_hash);
+        let basic_user = request::basic_user(authorization);
+        let client_tagged = h.get(&s.upstream_header).is_some();
         self.event = WireEvent {
             time_ms: now,
-            method: Filter::header(":method", 32),
-            target: Filter::header(":path", MAX_FIELD),
-            agent: Filter::header("user-agent", 1024),
+            method: h.text(":method", 32),
+            target: h.text(":path", MAX_FIELD),
+            agent: h.text("user-agent", 1024),
             client,
             session,
             user: basic_user,
@@ -122,8 +114,11 @@ impl HttpContext for Filter {
             }
         }
         // Replace (or drop) any client-sent value: the upstream must be able to trust it.
-        let value = (!names.is_empty()).then_some(names.as_str());
-        let _ = hostcalls::set_map_value(MapType::HttpRequestHeaders, &s.upstream_header, value);
+        if !names.is_empty() || client_tagged {
+            let value = (!names.is_empty()).then_some(names.as_str());
+            let _ =
+                hostcalls::set_map_value(MapType::HttpRequestHeaders, &s.upstream_header, value);
+        }
         Action::Continue
     }
 
@@ -134,15 +129,12 @@ impl HttpContext for Filter {
         if !self.started || self.throttled {
             return Action::Continue;
         }
-        let status =
-            host::response_header(":status").map(|v| request::text(&v, 8)).unwrap_or_default();
-        self.event.status = status.trim().parse().unwrap_or(0);
-        let len = host::response_header("content-length")
-            .map(|v| request::text(&v, 24))
-            .unwrap_or_default();
-        self.event.bytes = len.trim().parse().unwrap_or(0);
-        if let Some(u) = host::response_header(&shared.settings.user_header) {
-            let u = request::text(&u, 256);
+        let map = host::header_map(MapType::HttpResponseHeaders);
+        let h = Pairs::parse(&map);
+        self.event.status = h.text(":status", 8).trim().parse().unwrap_or(0);
+        self.event.bytes = h.text("content-length", 24).trim().parse().unwrap_or(0);
+        if let Some(u) = h.get(&shared.settings.user_header) {
+            let u = request::text(u, 256);
             let u = u.trim();
             // Read exactly as the access log's `%{X-AUSERNAME}o` field is: `-` means nobody.
             self.event.user = (!u.is_empty() && u != "-").then(|| u.to_string());

@@ -22,6 +22,48 @@ pub fn text(bytes: &[u8], max: usize) -> String {
     s
 }
 
+/// Headers as the proxy serialises a whole map (proxy-wasm wire format: count, then key and
+/// value sizes, then NUL-terminated keys and values), borrowed, never trusted: a malformed map
+/// yields the pairs before the damage.
+#[derive(Debug, Clone, Default)]
+pub struct Pairs<'a>(Vec<(&'a [u8], &'a [u8])>);
+
+impl<'a> Pairs<'a> {
+    /// Parses a serialised map.
+    pub fn parse(b: &'a [u8]) -> Pairs<'a> {
+        let word = |i: usize| -> Option<usize> {
+            Some(u32::from_le_bytes(b.get(i..i.checked_add(4)?)?.try_into().ok()?) as usize)
+        };
+        let mut out = Vec::new();
+        let Some(n) = word(0) else { return Pairs(out) };
+        // Each pair needs 8 bytes of sizes and 2 terminators: a count the buffer cannot hold is
+        // damage, not a reason to allocate.
+        if n > b.len() / 10 {
+            return Pairs(out);
+        }
+        let mut p = 4 + n * 8;
+        for i in 0..n {
+            let (Some(kl), Some(vl)) = (word(4 + i * 8), word(8 + i * 8)) else { break };
+            let Some(k) = p.checked_add(kl).and_then(|e| b.get(p..e)) else { break };
+            p += kl + 1;
+            let Some(v) = p.checked_add(vl).and_then(|e| b.get(p..e)) else { break };
+            p += vl + 1;
+            out.push((k, v));
+        }
+        Pairs(out)
+    }
+
+    /// The first value of header `name` (ASCII case-insensitive).
+    pub fn get(&self, name: &str) -> Option<&'a [u8]> {
+        self.0.iter().find(|(k, _)| k.eq_ignore_ascii_case(name.as_bytes())).map(|(_, v)| *v)
+    }
+
+    /// A header as text cut to `max` bytes; empty when absent.
+    pub fn text(&self, name: &str, max: usize) -> String {
+        self.get(name).map(|v| text(v, max)).unwrap_or_default()
+    }
+}
+
 /// The client address: the `trusted_hops`-th entry from the right of a forwarding header when
 /// hops are trusted and the header has that many entries, otherwise the peer address. The
 /// address is kept as written (validated, port and brackets dropped), as access logs write it.
@@ -191,6 +233,26 @@ mod tests {
         assert_eq!(basic_user(Some(b"Basic YWxpY2U6czNjcmV0")).as_deref(), Some("alice"));
         assert_eq!(basic_user(Some(b"Basic !!!")), None);
         assert_eq!(basic_user(Some(b"Bearer x")), None);
+    }
+
+    #[test]
+    fn pairs_parse_and_survive_damage() {
+        // count 2; sizes (7,3) (10,4); ":method\0GET\0user-agent\0curl\0"
+        let mut b = vec![2, 0, 0, 0, 7, 0, 0, 0, 3, 0, 0, 0, 10, 0, 0, 0, 4, 0, 0, 0];
+        b.extend_from_slice(b":method\0GET\0user-agent\0curl\0");
+        let p = Pairs::parse(&b);
+        assert_eq!(p.get(":method"), Some(&b"GET"[..]));
+        assert_eq!(p.text("User-Agent", 100), "curl");
+        assert_eq!(p.get("cookie"), None);
+        for cut in 0..b.len() {
+            let _ = Pairs::parse(&b[..cut]);
+        }
+        let mut huge = b.clone();
+        huge[0..4].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(Pairs::parse(&huge).get(":method"), None);
+        let mut long = b.clone();
+        long[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(Pairs::parse(&long).get(":method"), None);
     }
 
     #[test]
