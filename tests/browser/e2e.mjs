@@ -185,6 +185,7 @@ await test("several files dropped at once are merged by event time like `wikiwat
   await page.setInputFiles("#file", [LOG, COMBINED]);
   await run();
   const got = await downloadAlerts();
+  fs.writeFileSync(path.join(out, "merged.browser.jsonl"), got);
   assertEqual(got, want, "merged alerts");
   const inputs = await page.textContent("#summary-body");
   assert(inputs.includes("combined") && inputs.includes("confluence-access"), "per-input formats in the summary");
