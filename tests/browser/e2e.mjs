@@ -201,6 +201,33 @@ await test("a .gz log is read through DecompressionStream", async () => {
   assertEqual(await downloadAlerts(), expected, "alerts from the gzipped log");
 });
 
+await test("audit and access logs dropped together: a rogue admin's grant then exports is critical", async () => {
+  // Issue 9's scenario: created and made admin in the audit log, then exports spaces.
+  const audit = path.join(out, "audit.jsonl"), access = path.join(out, "conf_access_log.log");
+  const rec = (action, key, objects, sec) => JSON.stringify({
+    auditType: { action, actionI18nKey: key, area: "USER_MANAGEMENT", category: "Users and groups", level: "BASE" },
+    author: { id: "1", name: "admin", type: "user" }, affectedObjects: objects, changedValues: [],
+    method: "Browser", source: "198.51.100.7", system: "http://wiki.example.com", timestamp: { epochSecond: sec, nano: 0 },
+  });
+  const eve = { id: "9", name: "eve.rogue", type: "User" };
+  fs.writeFileSync(audit, [
+    rec("User created", "audit.logging.summary.user.created", [eve], 1791381600),
+    rec("User added to group", "audit.logging.summary.group.membership.added", [eve, { id: "g1", name: "confluence-administrators", type: "Group" }], 1791381660),
+  ].join("\n") + "\n");
+  const ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0 Safari/537.36";
+  fs.writeFileSync(access, [`[07/Oct/2026:13:55:00 +0000] bob http-nio-8090-exec-1 10.0.0.8 GET /display/ENG/Home HTTP/1.1 200 12ms 900 - ${ua}`,
+    ...["HR", "FIN", "LEGAL"].map((k, i) => `[07/Oct/2026:14:0${4 + i}:00 +0000] eve.rogue http-nio-8090-exec-2 203.0.113.50 GET /spaces/exportspacexml.action?key=${k} HTTP/1.1 200 900ms 5000 - ${ua}`)].join("\n") + "\n");
+  const want = replay([audit, access], "rogue-admin");
+  await page.setInputFiles("#file", [audit, access]);
+  await run();
+  const got = await downloadAlerts();
+  assertEqual(got, want, "merged audit + access alerts");
+  const rows = await shownRows();
+  assert(rows.some((r) => r[1] === "privilege-change" && r[2] === "critical" && r[3] === "user eve.rogue"), `no critical privilege-change for eve.rogue in:\n${rows.map((r) => r.join(" | ")).join("\n")}`);
+  const inputs = await page.textContent("#summary-body");
+  assert(inputs.includes("audit") && inputs.includes("confluence-access"), "per-input formats in the summary");
+});
+
 await test("no errors in the page or its worker", async () => {
   assert(pageErrors.length === 0, pageErrors.join("\n"));
 });
