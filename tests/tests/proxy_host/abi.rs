@@ -15,8 +15,15 @@ const CAS_MISMATCH: i32 = 8;
 type C<'a> = Caller<'a, VmState>;
 
 fn memory(c: &mut C<'_>) -> Result<wasmtime::Memory> {
+    // Looked up once per VM (as Envoy does), not per call.
+    if let Some(m) = c.data().memory {
+        return Ok(m);
+    }
     match c.get_export("memory") {
-        Some(Extern::Memory(m)) => Ok(m),
+        Some(Extern::Memory(m)) => {
+            c.data_mut().memory = Some(m);
+            Ok(m)
+        }
         _ => bail!("module exports no memory"),
     }
 }
@@ -32,8 +39,7 @@ fn read(c: &mut C<'_>, ptr: i32, len: i32) -> Result<Vec<u8>> {
 
 fn write(c: &mut C<'_>, ptr: i32, bytes: &[u8]) -> Result<()> {
     let m = memory(c)?;
-    m.write(&mut *c, ptr as u32 as usize, bytes)
-        .map_err(|e| format_err!("guest write: {e}"))
+    m.write(&mut *c, ptr as u32 as usize, bytes).map_err(|e| format_err!("guest write: {e}"))
 }
 
 /// Copies `bytes` into guest memory allocated by the guest (`proxy_on_memory_allocate`) and
@@ -42,9 +48,16 @@ fn give(c: &mut C<'_>, bytes: &[u8], ret_ptr: i32, ret_size: i32) -> Result<()> 
     let p = if bytes.is_empty() {
         0
     } else {
-        let alloc = match c.get_export("proxy_on_memory_allocate") {
-            Some(Extern::Func(f)) => f.typed::<i32, i32>(&*c)?,
-            _ => bail!("module exports no proxy_on_memory_allocate"),
+        let alloc = match c.data().alloc.clone() {
+            Some(f) => f,
+            None => match c.get_export("proxy_on_memory_allocate") {
+                Some(Extern::Func(f)) => {
+                    let f = f.typed::<i32, i32>(&*c)?;
+                    c.data_mut().alloc = Some(f.clone());
+                    f
+                }
+                _ => bail!("module exports no proxy_on_memory_allocate"),
+            },
         };
         let p = alloc.call(&mut *c, bytes.len() as i32)?;
         write(c, p, bytes)?;
@@ -76,26 +89,17 @@ pub fn deserialize_map(b: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         return Ok(Vec::new());
     }
     let u32_at = |i: usize| -> Result<usize> {
-        Ok(u32::from_le_bytes(
-            b.get(i..i + 4)
-                .ok_or_else(|| format_err!("short map"))?
-                .try_into()?,
-        ) as usize)
+        Ok(u32::from_le_bytes(b.get(i..i + 4).ok_or_else(|| format_err!("short map"))?.try_into()?)
+            as usize)
     };
     let n = u32_at(0)?;
     let mut p = 4 + n * 8;
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let (kl, vl) = (u32_at(4 + i * 8)?, u32_at(8 + i * 8)?);
-        let k = b
-            .get(p..p + kl)
-            .ok_or_else(|| format_err!("short map"))?
-            .to_vec();
+        let k = b.get(p..p + kl).ok_or_else(|| format_err!("short map"))?.to_vec();
         p += kl + 1;
-        let v = b
-            .get(p..p + vl)
-            .ok_or_else(|| format_err!("short map"))?
-            .to_vec();
+        let v = b.get(p..p + vl).ok_or_else(|| format_err!("short map"))?.to_vec();
         p += vl + 1;
         out.push((k, v));
     }
@@ -152,22 +156,14 @@ pub fn link(linker: &mut Linker<VmState>, module: &Module) -> Result<()> {
         |mut c: C<'_>, level: i32, p: i32, l: i32| -> Result<i32> {
             let msg = String::from_utf8_lossy(&read(&mut c, p, l)?).into_owned();
             let vm = c.data().index;
-            c.data().host.borrow_mut().logs.push(super::Log {
-                vm,
-                level,
-                message: msg,
-            });
+            c.data().host.borrow_mut().logs.push(super::Log { vm, level, message: msg });
             Ok(OK)
         },
     )?;
-    linker.func_wrap(
-        e,
-        "proxy_get_log_level",
-        |mut c: C<'_>, r: i32| -> Result<i32> {
-            write(&mut c, r, &1u32.to_le_bytes())?;
-            Ok(OK)
-        },
-    )?;
+    linker.func_wrap(e, "proxy_get_log_level", |mut c: C<'_>, r: i32| -> Result<i32> {
+        write(&mut c, r, &1u32.to_le_bytes())?;
+        Ok(OK)
+    })?;
     linker.func_wrap(
         e,
         "proxy_get_current_time_nanoseconds",
@@ -177,14 +173,10 @@ pub fn link(linker: &mut Linker<VmState>, module: &Module) -> Result<()> {
             Ok(OK)
         },
     )?;
-    linker.func_wrap(
-        e,
-        "proxy_set_tick_period_milliseconds",
-        |mut c: C<'_>, ms: i32| -> i32 {
-            c.data_mut().tick_ms = ms as u32;
-            OK
-        },
-    )?;
+    linker.func_wrap(e, "proxy_set_tick_period_milliseconds", |mut c: C<'_>, ms: i32| -> i32 {
+        c.data_mut().tick_ms = ms as u32;
+        OK
+    })?;
     linker.func_wrap(
         e,
         "proxy_get_buffer_bytes",
@@ -223,10 +215,8 @@ pub fn link(linker: &mut Linker<VmState>, module: &Module) -> Result<()> {
         "proxy_get_header_map_value",
         |mut c: C<'_>, t: i32, kp: i32, kl: i32, rp: i32, rs: i32| -> Result<i32> {
             let k = read(&mut c, kp, kl)?;
-            let v = map_mut(c.data_mut(), t)?
-                .iter()
-                .find(|(n, _)| same(n, &k))
-                .map(|(_, v)| v.clone());
+            let v =
+                map_mut(c.data_mut(), t)?.iter().find(|(n, _)| same(n, &k)).map(|(_, v)| v.clone());
             match v {
                 Some(v) => {
                     give(&mut c, &v, rp, rs)?;
@@ -337,10 +327,7 @@ pub fn link(linker: &mut Linker<VmState>, module: &Module) -> Result<()> {
                 // The latest registrant gets the queue-ready notifications (as in Envoy).
                 h.queues
                     .entry(token)
-                    .or_insert_with(|| super::Queue {
-                        items: VecDeque::new(),
-                        owner: vm,
-                    })
+                    .or_insert_with(|| super::Queue { items: VecDeque::new(), owner: vm })
                     .owner = vm;
                 token
             };
@@ -415,11 +402,8 @@ pub fn link(linker: &mut Linker<VmState>, module: &Module) -> Result<()> {
          -> Result<i32> {
             let body = read(&mut c, bp, bl)?;
             let headers = deserialize_map(&read(&mut c, hp, hl)?)?;
-            c.data_mut().local_response = Some(LocalResponse {
-                status: status as u32,
-                headers,
-                body,
-            });
+            c.data_mut().local_response =
+                Some(LocalResponse { status: status as u32, headers, body });
             Ok(OK)
         },
     )?;
@@ -448,26 +432,15 @@ pub fn link(linker: &mut Linker<VmState>, module: &Module) -> Result<()> {
             let token = {
                 let host = c.data().host.clone();
                 let mut h = host.borrow_mut();
-                h.http_calls.push(super::HttpCall {
-                    vm,
-                    cluster,
-                    headers,
-                    body,
-                });
+                h.http_calls.push(super::HttpCall { vm, cluster, headers, body });
                 h.http_calls.len() as u32
             };
             write(&mut c, r, &token.to_le_bytes())?;
             Ok(OK)
         },
     )?;
-    linker.func_wrap(
-        e,
-        "proxy_set_effective_context",
-        |_c: C<'_>, _ctx: i32| -> i32 { OK },
-    )?;
-    linker.func_wrap(e, "proxy_continue_stream", |_c: C<'_>, _t: i32| -> i32 {
-        OK
-    })?;
+    linker.func_wrap(e, "proxy_set_effective_context", |_c: C<'_>, _ctx: i32| -> i32 { OK })?;
+    linker.func_wrap(e, "proxy_continue_stream", |_c: C<'_>, _t: i32| -> i32 { OK })?;
     linker.func_wrap(e, "proxy_close_stream", |_c: C<'_>, _t: i32| -> i32 { OK })?;
     linker.func_wrap(e, "proxy_done", |_c: C<'_>| -> i32 { OK })?;
 
@@ -476,9 +449,7 @@ pub fn link(linker: &mut Linker<VmState>, module: &Module) -> Result<()> {
         if m == e && IMPLEMENTED.contains(&n.as_str()) {
             continue;
         }
-        let Some(ty) = imp.ty().func().cloned() else {
-            bail!("import {m}.{n} is not a function")
-        };
+        let Some(ty) = imp.ty().func().cloned() else { bail!("import {m}.{n} is not a function") };
         let (m2, n2) = (m.clone(), n.clone());
         linker.func_new(&m, &n, ty, move |mut c, args, results| {
             let code = wasi(&mut c, &m2, &n2, args)?;

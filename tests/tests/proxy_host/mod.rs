@@ -19,10 +19,7 @@ pub type Headers = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// Builds a header list from text pairs.
 pub fn headers(pairs: &[(&str, &str)]) -> Headers {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
-        .collect()
+    pairs.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec())).collect()
 }
 
 /// One proxy log line.
@@ -116,6 +113,8 @@ pub struct VmState {
     local_response: Option<LocalResponse>,
     source_address: Vec<u8>,
     tick_ms: u32,
+    memory: Option<wasmtime::Memory>,
+    alloc: Option<TypedFunc<i32, i32>>,
 }
 
 struct Exports {
@@ -215,6 +214,8 @@ impl Proxy {
                 local_response: None,
                 source_address: Vec::new(),
                 tick_ms: 0,
+                memory: None,
+                alloc: None,
             };
             let mut store = Store::new(engine, state);
             let instance: Instance = linker.instantiate(&mut store, module)?;
@@ -242,18 +243,9 @@ impl Proxy {
                 bail!("proxy_on_vm_start returned false");
             }
             let configured = x.configure.call(&mut store, (ROOT, config.len() as i32))? != 0;
-            vms.push(Vm {
-                store,
-                x,
-                next_context: ROOT + 1,
-                configured,
-            });
+            vms.push(Vm { store, x, next_context: ROOT + 1, configured });
         }
-        Ok(Proxy {
-            host,
-            vms,
-            auto_ready: true,
-        })
+        Ok(Proxy { host, vms, auto_ready: true })
     }
 
     /// Sets the host clock (ms since the epoch).
@@ -300,10 +292,7 @@ impl Proxy {
         if self.auto_ready {
             self.deliver_ready()?;
         }
-        Ok(Exchange {
-            local,
-            upstream_headers,
-        })
+        Ok(Exchange { local, upstream_headers })
     }
 
     /// Delivers pending `proxy_on_queue_ready` to the VM that registered each queue.
@@ -345,13 +334,7 @@ impl Proxy {
 
     /// Log lines at `level` or above.
     pub fn logs(&self, min_level: i32) -> Vec<Log> {
-        self.host
-            .borrow()
-            .logs
-            .iter()
-            .filter(|l| l.level >= min_level)
-            .cloned()
-            .collect()
+        self.host.borrow().logs.iter().filter(|l| l.level >= min_level).cloned().collect()
     }
 
     /// Alert lines the module logged (warn lines that are JSON objects with a `rule`).

@@ -30,9 +30,7 @@ pub fn module() -> Vec<u8> {
     let mut exports = ExportSection::new();
     let mut code = CodeSection::new();
     for (i, (name, params, results, value)) in funcs.iter().enumerate() {
-        types
-            .ty()
-            .function(params.iter().copied(), results.iter().copied());
+        types.ty().function(params.iter().copied(), results.iter().copied());
         functions.function(i as u32);
         exports.export(name, ExportKind::Func, i as u32);
         let mut f = Function::new([]);
@@ -52,10 +50,6 @@ pub fn module() -> Vec<u8> {
     });
     exports.export("memory", ExportKind::Memory, 0);
     let mut m = Module::new();
-    m.section(&types)
-        .section(&functions)
-        .section(&memory)
-        .section(&exports)
-        .section(&code);
+    m.section(&types).section(&functions).section(&memory).section(&exports).section(&code);
     m.finish()
 }
