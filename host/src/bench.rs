@@ -34,11 +34,7 @@ fn once(
     detector.finish(&mut alerts)?;
     let secs = start.elapsed().as_secs_f64().max(1e-9);
     let stats = serde_json::to_string(&detector.stats()?)?;
-    Ok((
-        lines as f64 / secs,
-        alerts.iter().map(Alert::to_json).collect(),
-        stats,
-    ))
+    Ok((lines as f64 / secs, alerts.iter().map(Alert::to_json).collect(), stats))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -57,10 +53,9 @@ pub fn run(args: &BenchArgs) -> Result<()> {
                 .context("no input")?;
             read_all(&spec)?
         }
-        None => crate::simulate::generate(1, args.lines)
-            .into_iter()
-            .map(String::into_bytes)
-            .collect(),
+        None => {
+            crate::simulate::generate(1, args.lines).into_iter().map(String::into_bytes).collect()
+        }
     };
     let batches: Vec<Vec<u8>> = lines
         .chunks(BATCH)
@@ -92,12 +87,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         let mut outputs = Vec::new();
         for kind in order {
             let (rate, alerts, stats) = once(kind, args, &config, &batches, format, n)?;
-            eprintln!(
-                "  run {}: {:<9} {:>12.0} lines/s",
-                run + 1,
-                name(kind),
-                rate
-            );
+            eprintln!("  run {}: {:<9} {:>12.0} lines/s", run + 1, name(kind), rate);
             match kind {
                 EngineKind::Native => native.push(rate),
                 EngineKind::Component => component.push(rate),
@@ -119,9 +109,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     );
     crate::fail::out(&report)?;
     if !same {
-        return Err(crate::fail::guest(
-            "the component and the native engine disagreed",
-        ));
+        return Err(crate::fail::guest("the component and the native engine disagreed"));
     }
     Ok(())
 }
@@ -136,9 +124,8 @@ fn name(kind: EngineKind) -> &'static str {
 fn read_all(spec: &InputSpec) -> Result<Vec<Vec<u8>>> {
     let mut reader = LineReader::open(spec, Arc::new(AtomicU64::new(0)))?;
     let mut lines = Vec::new();
-    while let Some((_, l)) = reader
-        .next_line()
-        .with_context(|| format!("cannot read {}", spec.label))?
+    while let Some((_, l)) =
+        reader.next_line().with_context(|| format!("cannot read {}", spec.label))?
     {
         lines.push(l.to_vec());
     }

@@ -29,9 +29,9 @@ fn key(engine: &Engine, bytes: &[u8]) -> String {
     let mut sip = DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut sip);
     bytes.hash(&mut sip);
-    let fnv = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let fnv = bytes
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     format!("{:016x}{fnv:016x}", sip.finish())
 }
 
@@ -40,11 +40,7 @@ pub fn component(engine: &Engine, bytes: &[u8]) -> wasmtime::Result<Component> {
     let Some(dir) = cache_dir() else {
         return Component::new(engine, bytes);
     };
-    let path = dir.join(format!(
-        "{}-{}.cwasm",
-        env!("CARGO_PKG_VERSION"),
-        key(engine, bytes)
-    ));
+    let path = dir.join(format!("{}-{}.cwasm", env!("CARGO_PKG_VERSION"), key(engine, bytes)));
     if path.is_file() {
         // SAFETY: `deserialize_file` trusts its input to be a component this version of
         // wasmtime compiled. The file's name is the hash of the exact component bytes and

@@ -11,11 +11,7 @@ use wikiwatch_core::{Config, RuleId};
 /// Runs `wikiwatch check-config` (errors exit 2 and name the key).
 pub fn run(args: &CheckConfigArgs) -> Result<()> {
     let loaded = load_config(Some(&args.file))?;
-    crate::fail::out(&format!(
-        "{}{}: ok\n",
-        render(&loaded.config),
-        args.file.display()
-    ))?;
+    crate::fail::out(&format!("{}{}: ok\n", render(&loaded.config), args.file.display()))?;
     Ok(())
 }
 
@@ -29,9 +25,7 @@ pub fn render(config: &Config) -> String {
     );
     let none = RuleConfig::default();
     for id in RuleId::ALL {
-        let p = id
-            .defaults()
-            .overlay(config.rules.get(&id).unwrap_or(&none));
+        let p = id.defaults().overlay(config.rules.get(&id).unwrap_or(&none));
         let _ = writeln!(
             s,
             "{:<22} {:<3} {:>6} {:>9} {:>10} {:>8} {:<8} {}",
@@ -57,13 +51,8 @@ pub fn render(config: &Config) -> String {
         id.privileged_permissions.join(", ")
     );
     for a in &config.allow {
-        let _ = writeln!(
-            s,
-            "allow {:?}: suppresses [{}] ({})",
-            a.name,
-            a.rules.join(", "),
-            a.reason
-        );
+        let _ =
+            writeln!(s, "allow {:?}: suppresses [{}] ({})", a.name, a.rules.join(", "), a.reason);
     }
     let l = &config.limits;
     let _ = writeln!(
@@ -77,14 +66,8 @@ pub fn render(config: &Config) -> String {
 /// The rule-specific settings: every key beyond the common columns that is set (through
 /// serde, so settings the core adds show up without a change here).
 fn extras(p: &Params) -> String {
-    const COMMON: [&str; 6] = [
-        "enabled",
-        "window",
-        "threshold",
-        "privileged_threshold",
-        "cooldown",
-        "severity",
-    ];
+    const COMMON: [&str; 6] =
+        ["enabled", "window", "threshold", "privileged_threshold", "cooldown", "severity"];
     let Ok(serde_json::Value::Object(map)) = serde_json::to_value(p) else {
         return String::new();
     };
@@ -96,12 +79,7 @@ fn extras(p: &Params) -> String {
     };
     map.iter()
         .filter(|(k, v)| !COMMON.contains(&k.as_str()) && !unset(v))
-        .map(|(k, v)| {
-            format!(
-                "{k} {}",
-                v.as_str().map_or_else(|| v.to_string(), str::to_string)
-            )
-        })
+        .map(|(k, v)| format!("{k} {}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
         .collect::<Vec<_>>()
         .join(" ")
 }

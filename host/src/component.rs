@@ -72,9 +72,7 @@ pub struct ComponentDetector {
 
 impl std::fmt::Debug for ComponentDetector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ComponentDetector")
-            .field("fuel", &self.fuel)
-            .finish()
+        f.debug_struct("ComponentDetector").field("fuel", &self.fuel).finish()
     }
 }
 
@@ -106,7 +104,7 @@ impl ComponentDetector {
         wcfg.epoch_interruption(true);
         wcfg.consume_fuel(sandbox.fuel.is_some());
         // Errors name the input position; guest frames without symbols would only add noise.
-        wcfg.wasm_backtrace(false);
+        wcfg.wasm_backtrace_max_frames(None);
         let engine = wasmtime::Engine::new(&wcfg).map_err(|e| guest(format!("wasmtime: {e}")))?;
         let component = match &sandbox.module {
             Some(path) => {
@@ -118,10 +116,10 @@ impl ComponentDetector {
             None => crate::cache::component(&engine, EMBEDDED)
                 .map_err(|e| guest(format!("embedded component: {e}")))?,
         };
-        let module_name = sandbox.module.as_ref().map_or_else(
-            || "embedded component".to_string(),
-            |p| p.display().to_string(),
-        );
+        let module_name = sandbox
+            .module
+            .as_ref()
+            .map_or_else(|| "embedded component".to_string(), |p| p.display().to_string());
         // No WASI and no host functions: the guest can compute and nothing else.
         let linker: Linker<HostState> = Linker::new(&engine);
         let limits = StoreLimitsBuilder::new()
@@ -135,9 +133,7 @@ impl ComponentDetector {
         store.set_epoch_deadline(deadline_ticks);
         if sandbox.fuel.is_some() {
             // --fuel meters the batches; creating the engine is bounded by the deadline only.
-            store
-                .set_fuel(u64::MAX)
-                .map_err(|e| guest(format!("wasmtime: {e}")))?;
+            store.set_fuel(u64::MAX).map_err(|e| guest(format!("wasmtime: {e}")))?;
         }
         let ticker = Ticker::start(engine.clone());
         let describe_err = |e: wasmtime::Error| {
@@ -174,9 +170,7 @@ impl ComponentDetector {
     fn arm(&mut self) -> Result<()> {
         self.store.set_epoch_deadline(self.deadline_ticks);
         if let Some(f) = self.fuel {
-            self.store
-                .set_fuel(f)
-                .map_err(|e| guest(format!("wasmtime: {e}")))?;
+            self.store.set_fuel(f).map_err(|e| guest(format!("wasmtime: {e}")))?;
         }
         Ok(())
     }
@@ -216,12 +210,7 @@ impl Detector for ComponentDetector {
         self.arm()?;
         let api = self.bindings.wikiwatch_filter_detect().engine();
         let result = api
-            .call_feed_lines(
-                &mut self.store,
-                self.handle,
-                lines,
-                wit_convert::format(format),
-            )
+            .call_feed_lines(&mut self.store, self.handle, lines, wit_convert::format(format))
             .map_err(|e| self.fail(e))?;
         Self::take(result, alerts, rejected)
     }
@@ -243,18 +232,14 @@ impl Detector for ComponentDetector {
     fn finish(&mut self, alerts: &mut Vec<Alert>) -> Result<()> {
         self.arm()?;
         let api = self.bindings.wikiwatch_filter_detect().engine();
-        let out = api
-            .call_finish(&mut self.store, self.handle)
-            .map_err(|e| self.fail(e))?;
+        let out = api.call_finish(&mut self.store, self.handle).map_err(|e| self.fail(e))?;
         take_alerts(&out, alerts)
     }
 
     fn stats(&mut self) -> Result<Stats> {
         self.arm()?;
         let api = self.bindings.wikiwatch_filter_detect().engine();
-        let json = api
-            .call_stats(&mut self.store, self.handle)
-            .map_err(|e| self.fail(e))?;
+        let json = api.call_stats(&mut self.store, self.handle).map_err(|e| self.fail(e))?;
         serde_json::from_str(&json)
             .map_err(|e| guest(format!("the detector's stats are not valid: {e}")))
     }
@@ -262,7 +247,6 @@ impl Detector for ComponentDetector {
     fn snapshot(&mut self) -> Result<Vec<u8>> {
         self.arm()?;
         let api = self.bindings.wikiwatch_filter_detect().engine();
-        api.call_snapshot(&mut self.store, self.handle)
-            .map_err(|e| self.fail(e))
+        api.call_snapshot(&mut self.store, self.handle).map_err(|e| self.fail(e))
     }
 }

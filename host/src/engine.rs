@@ -21,10 +21,7 @@ pub struct LoadedConfig {
 /// Loads and validates `--config` (exit 2 naming the key on a bad config, 1 when unreadable).
 pub fn load_config(path: Option<&Path>) -> Result<LoadedConfig> {
     let Some(path) = path else {
-        return Ok(LoadedConfig {
-            text: String::new(),
-            config: Config::default(),
-        });
+        return Ok(LoadedConfig { text: String::new(), config: Config::default() });
     };
     let bytes = read_file(path)?;
     let text = String::from_utf8(bytes)
@@ -77,8 +74,7 @@ pub fn open(
 /// without one is a line too.
 pub fn batch_lines(buf: &[u8]) -> impl Iterator<Item = &[u8]> {
     let body = buf.strip_suffix(b"\n").unwrap_or(buf);
-    body.split(|&b| b == b'\n')
-        .take(if buf.is_empty() { 0 } else { usize::MAX })
+    body.split(|&b| b == b'\n').take(if buf.is_empty() { 0 } else { usize::MAX })
 }
 
 /// The core in-process.

@@ -23,8 +23,7 @@ pub struct InputSpec {
 
 /// Parses a `--format` value (exit 2 on an unknown name).
 pub fn parse_format(s: &str) -> Result<Format> {
-    s.parse::<Format>()
-        .map_err(|e| usage(format!("--format: {e}")))
+    s.parse::<Format>().map_err(|e| usage(format!("--format: {e}")))
 }
 
 /// Parses the input arguments: `-` is stdin, `FORMAT:PATH` gives one input its own format
@@ -42,17 +41,9 @@ pub fn parse_inputs(args: &[String], default: Format) -> Result<Vec<InputSpec>> 
             _ => (default, arg.as_str()),
         };
         let spec = if name == "-" {
-            InputSpec {
-                label: "<stdin>".into(),
-                path: None,
-                format,
-            }
+            InputSpec { label: "<stdin>".into(), path: None, format }
         } else {
-            InputSpec {
-                label: name.to_string(),
-                path: Some(PathBuf::from(name)),
-                format,
-            }
+            InputSpec { label: name.to_string(), path: Some(PathBuf::from(name)), format }
         };
         specs.push(spec);
     }
@@ -96,9 +87,7 @@ pub struct LineReader {
 
 impl std::fmt::Debug for LineReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LineReader")
-            .field("line_no", &self.line_no)
-            .finish()
+        f.debug_struct("LineReader").field("line_no", &self.line_no).finish()
     }
 }
 
@@ -111,27 +100,14 @@ impl LineReader {
             }
             None => Box::new(io::stdin()),
         };
-        let mut raw = BufReader::with_capacity(
-            1 << 16,
-            Counting {
-                inner: raw,
-                count: progress,
-            },
-        );
-        let head = raw
-            .fill_buf()
-            .with_context(|| format!("cannot read {}", spec.label))?;
+        let mut raw = BufReader::with_capacity(1 << 16, Counting { inner: raw, count: progress });
+        let head = raw.fill_buf().with_context(|| format!("cannot read {}", spec.label))?;
         let reader: Box<dyn BufRead> = if head.starts_with(&[0x1f, 0x8b]) {
             Box::new(BufReader::with_capacity(1 << 16, MultiGzDecoder::new(raw)))
         } else {
             Box::new(raw)
         };
-        Ok(LineReader {
-            reader,
-            buf: Vec::with_capacity(4096),
-            line_no: 0,
-            lines: 0,
-        })
+        Ok(LineReader { reader, buf: Vec::with_capacity(4096), line_no: 0, lines: 0 })
     }
 
     /// The next non-blank line without its terminator (`\n` or `\r\n`) and its 1-based line

@@ -25,11 +25,7 @@ fn main() -> ExitCode {
         Err(e) => {
             // --help and --version print to stdout and succeed; real usage errors exit 2.
             let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::SUCCESS
-            };
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
     let result = match &cli.command {

@@ -24,18 +24,15 @@ impl Source<'_> {
     /// Decodes lines until an event is pending or the input ends.
     fn refill(&mut self, index: usize, label: &str, summary: &mut Summary) -> Result<()> {
         while self.pending.is_empty() && !self.done {
-            let line = self
-                .reader
-                .next_line()
-                .with_context(|| format!("cannot read {label}"))?;
+            let line = self.reader.next_line().with_context(|| format!("cannot read {label}"))?;
             let Some((line_no, line)) = line else {
                 self.done = true;
                 break;
             };
             let pending = &mut self.pending;
-            if let Err(e) = self.decoder.decode(line, &mut |ev| {
-                pending.push_back((ev.into_owned(), line_no))
-            }) {
+            if let Err(e) =
+                self.decoder.decode(line, &mut |ev| pending.push_back((ev.into_owned(), line_no)))
+            {
                 summary.reject(index, line_no, &e.reason);
             }
         }
@@ -95,14 +92,12 @@ pub fn replay(
             heap.push(Reverse((t, i)));
         }
         if events.len() >= batch || (heap.is_empty() && !events.is_empty()) {
-            detector
-                .feed_events(&events, &mut alerts)
-                .with_context(|| {
-                    format!(
-                        "while processing merged events from {}:{} to {}:{}",
-                        specs[span.0 .0].label, span.0 .1, specs[span.1 .0].label, span.1 .1
-                    )
-                })?;
+            detector.feed_events(&events, &mut alerts).with_context(|| {
+                format!(
+                    "while processing merged events from {}:{} to {}:{}",
+                    specs[span.0 .0].label, span.0 .1, specs[span.1 .0].label, span.1 .1
+                )
+            })?;
             events.clear();
             out.write(&mut alerts, summary)?;
             progress.tick();

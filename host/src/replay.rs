@@ -35,10 +35,7 @@ impl AlertOut {
             ),
             None => (Box::new(io::stdout()), "<stdout>".into()),
         };
-        Ok(AlertOut {
-            out: BufWriter::with_capacity(1 << 16, w),
-            label,
-        })
+        Ok(AlertOut { out: BufWriter::with_capacity(1 << 16, w), label })
     }
 
     /// Writes `alerts` as JSON Lines and empties the vector.
@@ -56,9 +53,7 @@ impl AlertOut {
 
     /// Flushes.
     pub fn finish(mut self) -> Result<()> {
-        self.out
-            .flush()
-            .with_context(|| format!("cannot write alerts to {}", self.label))
+        self.out.flush().with_context(|| format!("cannot write alerts to {}", self.label))
     }
 }
 
@@ -84,10 +79,7 @@ impl Progress {
             }
             bar
         });
-        Progress {
-            bar,
-            bytes: Arc::new(AtomicU64::new(0)),
-        }
+        Progress { bar, bytes: Arc::new(AtomicU64::new(0)) }
     }
 
     /// Redraws from the byte counter.
@@ -149,20 +141,10 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
             &progress,
         )?;
     } else if let (Some(spec), Some(reader)) = (specs.first(), readers.first_mut()) {
-        stream(
-            spec,
-            reader,
-            detector.as_mut(),
-            batch,
-            &mut out,
-            &mut summary,
-            &progress,
-        )?;
+        stream(spec, reader, detector.as_mut(), batch, &mut out, &mut summary, &progress)?;
     }
     let mut alerts = Vec::new();
-    detector
-        .finish(&mut alerts)
-        .context("at the end of input")?;
+    detector.finish(&mut alerts).context("at the end of input")?;
     out.write(&mut alerts, &mut summary)?;
     let stats = detector.stats()?;
     if let Some(path) = &args.stats {
@@ -197,9 +179,7 @@ fn stream(
     let mut alerts = Vec::new();
     let mut rejected = Vec::new();
     loop {
-        let line = reader
-            .next_line()
-            .with_context(|| format!("cannot read {}", spec.label))?;
+        let line = reader.next_line().with_context(|| format!("cannot read {}", spec.label))?;
         let end = line.is_none();
         if let Some((line_no, line)) = line {
             buf.extend_from_slice(line);
@@ -207,15 +187,7 @@ fn stream(
             line_nos.push(line_no);
         }
         if line_nos.len() >= batch || (end && !line_nos.is_empty()) {
-            feed(
-                spec,
-                spec.format,
-                detector,
-                &buf,
-                &line_nos,
-                &mut alerts,
-                &mut rejected,
-            )?;
+            feed(spec, spec.format, detector, &buf, &line_nos, &mut alerts, &mut rejected)?;
             for (i, reason) in rejected.drain(..) {
                 let line = line_nos.get(i as usize).copied().unwrap_or(0);
                 summary.reject(0, line, &reason);
@@ -245,16 +217,14 @@ fn feed(
     alerts: &mut Vec<Alert>,
     rejected: &mut Vec<(u32, String)>,
 ) -> Result<()> {
-    detector
-        .feed_lines(buf, format, alerts, rejected)
-        .with_context(|| {
-            format!(
-                "while processing {} lines {}-{}",
-                spec.label,
-                line_nos.first().copied().unwrap_or(0),
-                line_nos.last().copied().unwrap_or(0)
-            )
-        })
+    detector.feed_lines(buf, format, alerts, rejected).with_context(|| {
+        format!(
+            "while processing {} lines {}-{}",
+            spec.label,
+            line_nos.first().copied().unwrap_or(0),
+            line_nos.last().copied().unwrap_or(0)
+        )
+    })
 }
 
 /// Writes the snapshot next to `path` and renames it over, so a crash never leaves half a file.

@@ -36,9 +36,7 @@ impl Entity {
             Some(("user", id)) if !id.is_empty() => Ok(Entity::User(id.into())),
             Some(("ip", id)) if !id.is_empty() => Ok(Entity::Ip(id.into())),
             Some(("session", id)) if !id.is_empty() => Ok(Entity::Session(id.into())),
-            _ => Err(usage(format!(
-                "--entity: `{s}` is not user:NAME, ip:ADDR or session:ID"
-            ))),
+            _ => Err(usage(format!("--entity: `{s}` is not user:NAME, ip:ADDR or session:ID"))),
         }
     }
 
@@ -100,11 +98,7 @@ impl Scope {
     fn record(&mut self, e: &AccessEvent<'_>, classifier: &Classifier) {
         let t = e.time_ms;
         self.all.add(t);
-        add(
-            &mut self.agents,
-            if e.agent.is_empty() { "-" } else { &e.agent },
-            t,
-        );
+        add(&mut self.agents, if e.agent.is_empty() { "-" } else { &e.agent }, t);
         if let Some(c) = &e.client {
             add(&mut self.addresses, c, t);
         }
@@ -133,11 +127,9 @@ impl Scope {
         }
         let page = r.page.as_deref().unwrap_or(&e.target);
         match r.kind {
-            RequestKind::Search => add(
-                &mut self.searches,
-                r.query.as_deref().unwrap_or(&e.target),
-                t,
-            ),
+            RequestKind::Search => {
+                add(&mut self.searches, r.query.as_deref().unwrap_or(&e.target), t)
+            }
             RequestKind::PageExport | RequestKind::SpaceExport => {
                 add(&mut self.exports, &e.target, t)
             }
@@ -160,10 +152,9 @@ fn describe_audit<'a>(a: &'a AuditAction<'a>) -> (String, Option<&'a str>) {
         AuditAction::GroupMembershipAdded { user, group } => {
             (format!("added {user} to group {group}"), None)
         }
-        AuditAction::GlobalPermissionGranted {
-            grantee,
-            permission,
-        } => (format!("granted {permission} to {grantee}"), None),
+        AuditAction::GlobalPermissionGranted { grantee, permission } => {
+            (format!("granted {permission} to {grantee}"), None)
+        }
         AuditAction::SpacePermissionChanged { space } => {
             ("space permission changed".into(), space.as_deref())
         }
@@ -184,10 +175,7 @@ fn parse_time(flag: &str, s: &Option<String>) -> Result<Option<i64>> {
 /// Runs `wikiwatch scope`.
 pub fn run(args: &ScopeArgs) -> Result<()> {
     let entity = Entity::parse(&args.entity)?;
-    let (from, to) = (
-        parse_time("--from", &args.from)?,
-        parse_time("--to", &args.to)?,
-    );
+    let (from, to) = (parse_time("--from", &args.from)?, parse_time("--to", &args.to)?);
     let default = input::parse_format(&args.format)?;
     let specs = input::parse_inputs(&args.inputs, default)?;
     let config = load_config(args.config.as_deref())?.config;
@@ -197,9 +185,8 @@ pub fn run(args: &ScopeArgs) -> Result<()> {
     for spec in &specs {
         let mut reader = LineReader::open(spec, Arc::new(AtomicU64::new(0)))?;
         let mut decoder = Decoder::new(spec.format, config.decode.clone());
-        while let Some((_, line)) = reader
-            .next_line()
-            .with_context(|| format!("cannot read {}", spec.label))?
+        while let Some((_, line)) =
+            reader.next_line().with_context(|| format!("cannot read {}", spec.label))?
         {
             lines += 1;
             let mut sink = |e: AccessEvent<'_>| {
@@ -266,12 +253,7 @@ fn to_text(entity: &str, s: &Scope, lines: u64, rejected: u64) -> String {
         s.all.count
     );
     if s.all.count > 0 {
-        let _ = writeln!(
-            out,
-            "  from {} to {}",
-            format_time(s.all.first),
-            format_time(s.all.last)
-        );
+        let _ = writeln!(out, "  from {} to {}", format_time(s.all.first), format_time(s.all.last));
     }
     if s.denied > 0 {
         let _ = writeln!(out, "  denied (401/403): {}", s.denied);

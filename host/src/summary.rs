@@ -47,10 +47,7 @@ impl Summary {
         Summary {
             inputs: specs
                 .iter()
-                .map(|s| InputCount {
-                    label: s.label.clone(),
-                    ..InputCount::default()
-                })
+                .map(|s| InputCount { label: s.label.clone(), ..InputCount::default() })
                 .collect(),
             merged,
             ..Summary::default()
@@ -103,11 +100,7 @@ impl Summary {
             }
         }
         let _ = writeln!(s, "  rejected lines  {rejected}");
-        let reasons = if self.merged {
-            None
-        } else {
-            Some(&stats.rejected_reasons)
-        };
+        let reasons = if self.merged { None } else { Some(&stats.rejected_reasons) };
         for (reason, n) in reasons.into_iter().flatten() {
             let _ = writeln!(s, "    {n:>8}  {reason}");
         }
@@ -122,54 +115,33 @@ impl Summary {
             let _ = writeln!(s, "    {n:>8}  {rule}");
         }
         if !stats.alerts_by_severity.is_empty() {
-            let by: Vec<String> = stats
-                .alerts_by_severity
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect();
+            let by: Vec<String> =
+                stats.alerts_by_severity.iter().map(|(k, v)| format!("{k} {v}")).collect();
             let _ = writeln!(s, "    by severity: {}", by.join(", "));
         }
         if !self.entities.is_empty() {
             let mut top: Vec<_> = self.entities.iter().collect();
             // Most alerts first, then worst severity, then name: a stable order.
-            top.sort_by(|a, b| {
-                b.1 .0
-                    .cmp(&a.1 .0)
-                    .then(b.1 .1.cmp(&a.1 .1))
-                    .then(a.0.cmp(b.0))
-            });
+            top.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(b.1 .1.cmp(&a.1 .1)).then(a.0.cmp(b.0)));
             let _ = writeln!(s, "  top entities");
             for ((kind, id), (n, sev)) in top.into_iter().take(TOP) {
                 let _ = writeln!(s, "    {n:>8}  {kind}:{id} (worst {sev})");
             }
         }
         let pairs = |m: &BTreeMap<String, u64>| {
-            m.iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
         };
         if !stats.allowed_events.is_empty() || !stats.suppressed.is_empty() {
-            let _ = writeln!(
-                s,
-                "  allow-list      events allowed: {}",
-                pairs(&stats.allowed_events)
-            );
-            let _ = writeln!(
-                s,
-                "                  alerts suppressed: {}",
-                pairs(&stats.suppressed)
-            );
+            let _ =
+                writeln!(s, "  allow-list      events allowed: {}", pairs(&stats.allowed_events));
+            let _ =
+                writeln!(s, "                  alerts suppressed: {}", pairs(&stats.suppressed));
         }
         let evicted: u64 = stats.evicted.values().sum();
         let _ = writeln!(
             s,
             "  evictions       {evicted}{}",
-            if evicted > 0 {
-                format!(" ({})", pairs(&stats.evicted))
-            } else {
-                String::new()
-            }
+            if evicted > 0 { format!(" ({})", pairs(&stats.evicted)) } else { String::new() }
         );
         s
     }

@@ -21,11 +21,7 @@ pub fn format(f: Format) -> wit::Format {
 
 /// The message of a config error, as the core displays it.
 pub fn config_error(e: &wit::ConfigError) -> String {
-    wikiwatch_core::ConfigError {
-        key: e.key.clone(),
-        message: e.message.clone(),
-    }
-    .to_string()
+    wikiwatch_core::ConfigError { key: e.key.clone(), message: e.message.clone() }.to_string()
 }
 
 /// The message of a restore error.
@@ -51,10 +47,8 @@ fn techniques(rule: RuleId, list: &[String]) -> &'static [&'static str] {
     if let Some(t) = interned.iter().find(|t| same(t)) {
         return t;
     }
-    let leaked: Vec<&'static str> = list
-        .iter()
-        .map(|s| &*Box::leak(s.clone().into_boxed_str()))
-        .collect();
+    let leaked: Vec<&'static str> =
+        list.iter().map(|s| &*Box::leak(s.clone().into_boxed_str())).collect();
     let leaked: &'static [&'static str] = Box::leak(leaked.into_boxed_slice());
     interned.push(leaked);
     leaked
@@ -63,10 +57,8 @@ fn techniques(rule: RuleId, list: &[String]) -> &'static [&'static str] {
 /// Rebuilds the core's alert from the WIT record. An unknown rule name can only come from a
 /// foreign `--module`.
 pub fn alert(a: &wit::Alert) -> Result<Alert, String> {
-    let rule = a
-        .rule
-        .parse::<RuleId>()
-        .map_err(|e| format!("the detector raised an alert of {e}"))?;
+    let rule =
+        a.rule.parse::<RuleId>().map_err(|e| format!("the detector raised an alert of {e}"))?;
     let e = &a.evidence;
     Ok(Alert {
         time_ms: a.time_ms,
@@ -85,10 +77,7 @@ pub fn alert(a: &wit::Alert) -> Result<Alert, String> {
             },
             id: a.entity_id.clone(),
         },
-        window: Window {
-            start_ms: a.window_start_ms,
-            end_ms: a.window_end_ms,
-        },
+        window: Window { start_ms: a.window_start_ms, end_ms: a.window_end_ms },
         count: a.count,
         threshold: a.threshold,
         privileged: a.privileged,
@@ -96,11 +85,7 @@ pub fn alert(a: &wit::Alert) -> Result<Alert, String> {
         evidence: Evidence {
             ips: e.ips.clone(),
             user_agents: e.user_agents.clone(),
-            spaces: e
-                .spaces
-                .iter()
-                .map(|s| (s.space.clone(), s.count))
-                .collect(),
+            spaces: e.spaces.iter().map(|s| (s.space.clone(), s.count)).collect(),
             sample: e.sample.clone(),
             queries: e.queries.clone(),
             privilege_source: e.privilege_source.clone(),
@@ -109,12 +94,12 @@ pub fn alert(a: &wit::Alert) -> Result<Alert, String> {
     })
 }
 
-fn own(c: &Cow<'_, str>) -> String {
+fn own(c: &str) -> String {
     c.to_string()
 }
 
 fn own_opt(c: &Option<Cow<'_, str>>) -> Option<String> {
-    c.as_ref().map(own)
+    c.as_deref().map(own)
 }
 
 /// An event the host decoded, as the WIT record.
@@ -146,10 +131,9 @@ fn audit(a: &AuditAction<'_>) -> wit::AuditAction {
         AuditAction::GroupMembershipAdded { user, group } => {
             W::GroupMembershipAdded((own(user), own(group)))
         }
-        AuditAction::GlobalPermissionGranted {
-            grantee,
-            permission,
-        } => W::GlobalPermissionGranted((own(grantee), own(permission))),
+        AuditAction::GlobalPermissionGranted { grantee, permission } => {
+            W::GlobalPermissionGranted((own(grantee), own(permission)))
+        }
         AuditAction::SpacePermissionChanged { space } => W::SpacePermissionChanged(own_opt(space)),
         AuditAction::Other { action } => W::Other(own(action)),
     }

@@ -1,11 +1,6 @@
-//! The wikiwatch core as a WebAssembly component (world `detector` of `wit/wikiwatch.wit`).
-//!
-//! A thin adapter: WIT types in, core calls, WIT types out. No detection logic lives here.
-//! Built for `wasm32-unknown-unknown` and turned into a component with `wit-component`, it
-//! imports nothing at all: no filesystem, clock, randomness or environment.
+//! The export table: WIT types in, core calls, WIT types out.
 
-mod convert;
-
+use crate::convert;
 use std::cell::RefCell;
 use wikiwatch_core::{Config, ConfigError, Engine, RestoreError};
 
@@ -14,7 +9,7 @@ wit_bindgen::generate!({
     path: "../../wit",
 });
 
-use exports::wikiwatch::filter::detect as wit;
+pub(crate) use exports::wikiwatch::filter::detect as wit;
 
 /// The component's export table.
 struct Component;
@@ -34,10 +29,7 @@ fn parse_config(text: &str) -> Result<Config, ConfigError> {
 }
 
 fn config_error(e: ConfigError) -> wit::ConfigError {
-    wit::ConfigError {
-        key: e.key,
-        message: e.message,
-    }
+    wit::ConfigError { key: e.key, message: e.message }
 }
 
 impl wit::Guest for Component {
@@ -46,12 +38,8 @@ impl wit::Guest for Component {
 
 impl wit::GuestEngine for EngineResource {
     fn create(config: String) -> Result<wit::Engine, wit::ConfigError> {
-        let engine = parse_config(&config)
-            .and_then(Engine::new)
-            .map_err(config_error)?;
-        Ok(wit::Engine::new(EngineResource {
-            engine: RefCell::new(engine),
-        }))
+        let engine = parse_config(&config).and_then(Engine::new).map_err(config_error)?;
+        Ok(wit::Engine::new(EngineResource { engine: RefCell::new(engine) }))
     }
 
     fn restore(config: String, snapshot: Vec<u8>) -> Result<wit::Engine, wit::RestoreError> {
@@ -61,9 +49,7 @@ impl wit::GuestEngine for EngineResource {
             RestoreError::Config(c) => wit::RestoreError::Config(config_error(c)),
             RestoreError::Snapshot(s) => wit::RestoreError::Snapshot(s.to_string()),
         })?;
-        Ok(wit::Engine::new(EngineResource {
-            engine: RefCell::new(engine),
-        }))
+        Ok(wit::Engine::new(EngineResource { engine: RefCell::new(engine) }))
     }
 
     fn feed_lines(&self, lines: Vec<u8>, format: wit::Format) -> wit::BatchResult {

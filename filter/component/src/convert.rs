@@ -1,6 +1,6 @@
 //! Conversions between the core's types and the WIT types (field by field, no logic).
 
-use crate::wit;
+use crate::adapter::wit;
 use std::borrow::Cow;
 use wikiwatch_core::{AccessEvent, Alert, AuditAction, EntityKind, Format, Severity};
 
@@ -79,34 +79,23 @@ pub(crate) fn event(e: &wit::Event) -> AccessEvent<'_> {
 fn audit(a: &wit::AuditAction) -> AuditAction<'_> {
     use wit::AuditAction as W;
     match a {
-        W::SpaceExport(space) => AuditAction::SpaceExport {
-            space: cow_opt(space),
-        },
-        W::PageExport(space) => AuditAction::PageExport {
-            space: cow_opt(space),
-        },
-        W::SpaceImport(space) => AuditAction::SpaceImport {
-            space: cow_opt(space),
-        },
-        W::PageView(space) => AuditAction::PageView {
-            space: cow_opt(space),
-        },
+        W::SpaceExport(space) => AuditAction::SpaceExport { space: cow_opt(space) },
+        W::PageExport(space) => AuditAction::PageExport { space: cow_opt(space) },
+        W::SpaceImport(space) => AuditAction::SpaceImport { space: cow_opt(space) },
+        W::PageView(space) => AuditAction::PageView { space: cow_opt(space) },
         W::AuditSearch => AuditAction::AuditSearch,
         W::ApiToken => AuditAction::ApiToken,
         W::UserCreated(user) => AuditAction::UserCreated { user: cow(user) },
-        W::GroupMembershipAdded((user, group)) => AuditAction::GroupMembershipAdded {
-            user: cow(user),
-            group: cow(group),
-        },
+        W::GroupMembershipAdded((user, group)) => {
+            AuditAction::GroupMembershipAdded { user: cow(user), group: cow(group) }
+        }
         W::GlobalPermissionGranted((grantee, permission)) => AuditAction::GlobalPermissionGranted {
             grantee: cow(grantee),
             permission: cow(permission),
         },
-        W::SpacePermissionChanged(space) => AuditAction::SpacePermissionChanged {
-            space: cow_opt(space),
-        },
-        W::Other(action) => AuditAction::Other {
-            action: cow(action),
-        },
+        W::SpacePermissionChanged(space) => {
+            AuditAction::SpacePermissionChanged { space: cow_opt(space) }
+        }
+        W::Other(action) => AuditAction::Other { action: cow(action) },
     }
 }

@@ -121,25 +121,15 @@ pub fn plan(
         };
         let (start, ips, agent): (Ms, Vec<Rc<str>>, Option<Rc<str>>) = match id {
             1 => {
-                let ua = [
-                    "python-requests/2.31.0",
-                    "python-requests/2.28.2",
-                    "python-requests/2.32.3",
-                ][rng.random_range(0..3)];
-                (
-                    minute(&mut rng, 10, 16),
-                    vec![book.fresh(&HOSTING_NETS)],
-                    Some(ua.into()),
-                )
+                let ua =
+                    ["python-requests/2.31.0", "python-requests/2.28.2", "python-requests/2.32.3"]
+                        [rng.random_range(0..3)];
+                (minute(&mut rng, 10, 16), vec![book.fresh(&HOSTING_NETS)], Some(ua.into()))
             }
             2 => {
                 let ua =
                     ["python-requests/2.25.1", "python-requests/2.22.0"][rng.random_range(0..2)];
-                (
-                    minute(&mut rng, 9, 17),
-                    vec![book.fresh(&HOSTING_NETS)],
-                    Some(ua.into()),
-                )
+                (minute(&mut rng, 9, 17), vec![book.fresh(&HOSTING_NETS)], Some(ua.into()))
             }
             3 => {
                 let ip = if rng.random_bool(0.5) {
@@ -151,17 +141,9 @@ pub fn plan(
                 } else {
                     book.fresh(&HOSTING_NETS)
                 };
-                (
-                    minute(&mut rng, 9, 17),
-                    vec![ip],
-                    Some(chrome(rng.random_range(116..124))),
-                )
+                (minute(&mut rng, 9, 17), vec![ip], Some(chrome(rng.random_range(116..124))))
             }
-            4 => (
-                minute(&mut rng, 8, 20),
-                vec![book.fresh(&HOSTING_NETS)],
-                None,
-            ),
+            4 => (minute(&mut rng, 8, 20), vec![book.fresh(&HOSTING_NETS)], None),
             5 => {
                 let p = &people[person.unwrap_or(0)];
                 (
@@ -181,36 +163,16 @@ pub fn plan(
             7 => {
                 let n = rng.random_range(30..51);
                 let ips = (0..n).map(|_| book.fresh(&PROXY_NETS)).collect();
-                (
-                    minute(&mut rng, 8, 17),
-                    ips,
-                    Some(chrome(rng.random_range(138..142))),
-                )
+                (minute(&mut rng, 8, 17), ips, Some(chrome(rng.random_range(138..142))))
             }
-            8 => (
-                minute(&mut rng, 10, 17),
-                vec![book.fresh(&HOSTING_NETS)],
-                Some(chrome(140)),
-            ),
+            8 => (minute(&mut rng, 10, 17), vec![book.fresh(&HOSTING_NETS)], Some(chrome(140))),
             _ => {
                 let ua = ["curl/8.5.0", "curl/7.88.1", "curl/8.7.1"][rng.random_range(0..3)];
-                (
-                    minute(&mut rng, 3, 23),
-                    vec![book.fresh(&HOSTING_NETS)],
-                    Some(ua.into()),
-                )
+                (minute(&mut rng, 3, 23), vec![book.fresh(&HOSTING_NETS)], Some(ua.into()))
             }
         };
         if selected.contains(&id) {
-            plans.push(Plan {
-                id,
-                day,
-                start,
-                user,
-                person,
-                ips,
-                agent,
-            });
+            plans.push(Plan { id, day, start, user, person, ips, agent });
         }
     }
     plans

@@ -66,9 +66,8 @@ fn pick_space(rng: &mut ChaCha8Rng, p: &Person, wiki: &Wiki) -> usize {
     if rng.random_bool(0.8) && !p.favourites.is_empty() {
         p.favourites[rng.random_range(0..p.favourites.len())]
     } else {
-        let open: Vec<usize> = (0..wiki.spaces.len())
-            .filter(|&s| !wiki.spaces[s].restricted)
-            .collect();
+        let open: Vec<usize> =
+            (0..wiki.spaces.len()).filter(|&s| !wiki.spaces[s].restricted).collect();
         open[rng.random_range(0..open.len())]
     }
 }
@@ -81,11 +80,7 @@ pub fn person_day(out: &mut Vec<Event>, seed: u64, d: u32, idx: usize, p: &Perso
         return; // on leave, or enjoying the weekend
     }
     let home = !weekday || rng.random_bool(p.remote);
-    let ip = if home {
-        p.home_ip.clone()
-    } else {
-        p.office_ip.clone()
-    };
+    let ip = if home { p.home_ip.clone() } else { p.office_ip.clone() };
     let client = Client {
         user: Some(p.name.clone()),
         ip,
@@ -96,11 +91,7 @@ pub fn person_day(out: &mut Vec<Event>, seed: u64, d: u32, idx: usize, p: &Perso
     let start =
         day0 + (p.start_min + rng.random_range(-25..25)) * MINUTE + rng.random_range(0..60_000);
     let end = day0 + (p.end_min + rng.random_range(-40..40)) * MINUTE;
-    let bursts = if weekday {
-        p.bursts + rng.random_range(0..4)
-    } else {
-        rng.random_range(1..3)
-    };
+    let bursts = if weekday { p.bursts + rng.random_range(0..4) } else { rng.random_range(1..3) };
     day_of_bursts(out, &mut rng, client, p, wiki, start, end, bursts);
 }
 
@@ -212,11 +203,7 @@ pub fn anonymous_day(out: &mut Vec<Event>, seed: u64, d: u32, visitors: usize, w
         return;
     };
     let day0 = day_start(d);
-    let n = if is_weekday(d) {
-        visitors
-    } else {
-        visitors / 2 + 1
-    };
+    let n = if is_weekday(d) { visitors } else { visitors / 2 + 1 };
     for v in 0..n {
         let mut rng = rng_for(seed, d, 2, v);
         let ip = format!(

@@ -36,11 +36,7 @@ pub struct Browser {
 impl Browser {
     /// A fresh tab with a cold cache.
     pub fn new(client: Client) -> Browser {
-        Browser {
-            client,
-            warm: false,
-            last: None,
-        }
+        Browser { client, warm: false, last: None }
     }
 
     /// Static resources and the UI's background calls after a document load at `t`.
@@ -153,11 +149,7 @@ impl Browser {
     ) {
         let path = page_path(wiki, page, rng.random_bool(0.35));
         let status = if rng.random_bool(0.004) { 404 } else { 200 };
-        let bytes = if status == 200 {
-            rng.random_range(18_000..160_000)
-        } else {
-            9_800
-        };
+        let bytes = if status == 200 { rng.random_range(18_000..160_000) } else { 9_800 };
         out.push(self.client.req(
             t,
             "GET",
@@ -221,37 +213,25 @@ impl Browser {
     /// Logs in: login form, credentials post, redirect to the dashboard.
     pub fn login(&mut self, out: &mut Vec<Event>, rng: &mut ChaCha8Rng, t: Ms) -> Ms {
         let c = &self.client;
-        out.push(
-            Client {
-                user: None,
-                ..c.clone()
-            }
-            .req(
-                t,
-                "GET",
-                "/login.action?os_destination=%2Findex.action".into(),
-                200,
-                rng.random_range(40..300),
-                9_120,
-                None,
-            ),
-        );
+        out.push(Client { user: None, ..c.clone() }.req(
+            t,
+            "GET",
+            "/login.action?os_destination=%2Findex.action".into(),
+            200,
+            rng.random_range(40..300),
+            9_120,
+            None,
+        ));
         let t2 = t + rng.random_range(4..20) * SECOND;
-        out.push(
-            Client {
-                user: None,
-                ..c.clone()
-            }
-            .req(
-                t2,
-                "POST",
-                "/dologin.action".into(),
-                302,
-                rng.random_range(80..600),
-                0,
-                Some(url("/login.action")),
-            ),
-        );
+        out.push(Client { user: None, ..c.clone() }.req(
+            t2,
+            "POST",
+            "/dologin.action".into(),
+            302,
+            rng.random_range(80..600),
+            0,
+            Some(url("/login.action")),
+        ));
         let t3 = t2 + rng.random_range(200..800);
         self.last = Some(url("/login.action"));
         self.dashboard(out, rng, t3);
@@ -315,11 +295,7 @@ impl Browser {
             self.last.clone(),
         ));
         let done = t + i64::from(took) + rng.random_range(100..400);
-        let stamp = format!(
-            "{}-{}",
-            done / 1000 % 100_000_000,
-            rng.random_range(100..999)
-        );
+        let stamp = format!("{}-{}", done / 1000 % 100_000_000, rng.random_range(100..999));
         out.push(self.client.req(
             done,
             "GET",

@@ -29,9 +29,7 @@ impl Pace {
 }
 
 fn spaces_to_take(rng: &mut ChaCha8Rng, wiki: &Wiki, lo: usize, hi: usize) -> Vec<usize> {
-    let mut all: Vec<usize> = (0..wiki.spaces.len())
-        .filter(|&s| !wiki.spaces[s].public)
-        .collect();
+    let mut all: Vec<usize> = (0..wiki.spaces.len()).filter(|&s| !wiki.spaces[s].public).collect();
     let n = rng.random_range(lo..=hi).min(all.len());
     shuffle_prefix(rng, &mut all, n);
     all.truncate(n);
@@ -44,11 +42,7 @@ fn spaces_to_take(rng: &mut ChaCha8Rng, wiki: &Wiki, lo: usize, hi: usize) -> Ve
 pub fn rest_crawl(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan, wiki: &Wiki) {
     let c = plan.client();
     let (lo, hi) = [(80, 300), (150, 600), (300, 1200)][rng.random_range(0..3)];
-    let mut p = Pace {
-        t: plan.start,
-        lo,
-        hi,
-    };
+    let mut p = Pace { t: plan.start, lo, hi };
     let dumper = rng.random_bool(0.5);
     out.push(c.req(
         p.t,
@@ -118,10 +112,7 @@ pub fn rest_crawl(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan, wiki:
                 out.push(c.req(
                     p.next(rng),
                     "GET",
-                    format!(
-                        "/rest/api/content/{}/child/attachment?start=0&limit=50",
-                        page.id
-                    ),
+                    format!("/rest/api/content/{}/child/attachment?start=0&limit=50", page.id),
                     200,
                     rng.random_range(20..200),
                     2_400,
@@ -148,11 +139,7 @@ pub fn rest_crawl(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan, wiki:
 pub fn anonymous_crawler(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan, wiki: &Wiki) {
     let c = plan.client();
     let (lo, hi) = [(80, 250), (150, 500), (300, 900)][rng.random_range(0..3)];
-    let mut p = Pace {
-        t: plan.start,
-        lo,
-        hi,
-    };
+    let mut p = Pace { t: plan.start, lo, hi };
     out.push(c.req(p.t, "GET", "/".into(), 302, 5, 0, None));
     out.push(c.req(
         p.next(rng),
@@ -176,11 +163,7 @@ pub fn anonymous_crawler(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan
             if ok { 30_000 } else { 170 },
             None,
         ));
-        for &pi in space
-            .pages
-            .iter()
-            .take(if ok { 60 } else { rng.random_range(8..25) })
-        {
+        for &pi in space.pages.iter().take(if ok { 60 } else { rng.random_range(8..25) }) {
             let page = &wiki.pages[pi];
             let (path, status) = match rng.random_range(0..3) {
                 0 => (
@@ -193,11 +176,7 @@ pub fn anonymous_crawler(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan
                     if ok { 200 } else { 403 },
                 ),
             };
-            let bytes = if status == 200 {
-                rng.random_range(5_000..80_000)
-            } else {
-                170
-            };
+            let bytes = if status == 200 { rng.random_range(5_000..80_000) } else { 170 };
             out.push(c.req(
                 p.next(rng),
                 "GET",

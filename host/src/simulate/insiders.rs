@@ -17,28 +17,15 @@ pub fn privileged_export(out: &mut Vec<Event>, rng: &mut ChaCha8Rng, plan: &Plan
     let mut b = Browser::new(plan.client());
     let mut t = b.login(out, rng, plan.start) + rng.random_range(20..90) * SECOND;
     let preferred = ["HR", "FIN", "LEGAL", "SEC", "ENG", "PM", "SALES"];
-    let mut keys: Vec<&str> = preferred
-        .iter()
-        .copied()
-        .filter(|k| wiki.space(k).is_some())
-        .collect();
+    let mut keys: Vec<&str> =
+        preferred.iter().copied().filter(|k| wiki.space(k).is_some()).collect();
     let n = rng.random_range(3..=5).min(keys.len());
     shuffle_prefix(rng, &mut keys, n);
     for key in &keys[..n] {
-        b.admin(
-            out,
-            rng,
-            &format!("/spaces/exportspacechoice.action?key={key}"),
-            t,
-        );
+        b.admin(out, rng, &format!("/spaces/exportspacechoice.action?key={key}"), t);
         t += rng.random_range(10..40) * SECOND;
         let kind = if rng.random_bool(0.5) { "xml" } else { "html" };
-        b.admin(
-            out,
-            rng,
-            &format!("/spaces/exportspace{kind}.action?key={key}"),
-            t,
-        );
+        b.admin(out, rng, &format!("/spaces/exportspace{kind}.action?key={key}"), t);
         t += rng.random_range(10..40) * SECOND;
         let took = rng.random_range(20_000..180_000_u32);
         out.push(b.client.req(
@@ -90,10 +77,8 @@ pub fn slow_and_low(
             !wiki.spaces[s].restricted || person.is_some_and(|p| p.favourites.contains(&s))
         })
         .collect();
-    let mut order: Vec<usize> = open
-        .iter()
-        .flat_map(|&s| wiki.spaces[s].pages.iter().copied())
-        .collect();
+    let mut order: Vec<usize> =
+        open.iter().flat_map(|&s| wiki.spaces[s].pages.iter().copied()).collect();
     let total = order.len();
     shuffle_prefix(rng, &mut order, total);
     for pi in order.into_iter().cycle() {

@@ -126,13 +126,7 @@ pub fn run(args: &SimulateArgs) -> anyhow::Result<()> {
     for w in [access.as_mut(), combined.as_mut()].into_iter().flatten() {
         w.flush().context("writing logs")?;
     }
-    let truth = recorder.finish(
-        args.seed,
-        args.days,
-        args.users,
-        &scenario.plans,
-        &scenario.traps,
-    );
+    let truth = recorder.finish(args.seed, args.days, args.users, &scenario.plans, &scenario.traps);
     let text = serde_json::to_string_pretty(&truth)?;
     std::fs::write(args.out.join("truth.json"), text + "\n").context("writing truth.json")?;
     let config = config::scenario_config(&scenario.people, &scenario.traps);

@@ -34,12 +34,7 @@ const LAST: [&str; 32] = [
 
 /// Roles: name, team, favourite spaces, share of the population.
 const ROLES: [(&str, &str, &[&str], u32); 9] = [
-    (
-        "engineer",
-        "engineering",
-        &["ENG", "ARCH", "OPS", "DOCS"],
-        30,
-    ),
+    ("engineer", "engineering", &["ENG", "ARCH", "OPS", "DOCS"], 30),
     ("sre", "operations", &["OPS", "ENG", "SEC", "IT"], 8),
     ("support", "support", &["SUP", "PUB", "DOCS", "IT"], 14),
     ("sales", "sales", &["SALES", "MKT", "PM"], 12),
@@ -87,9 +82,8 @@ pub struct AddressBook {
 }
 
 /// Prefixes of consumer ISPs (home addresses).
-const HOME_NETS: [&str; 8] = [
-    "81.2", "86.144", "92.40", "109.150", "176.24", "195.12", "84.57", "62.214",
-];
+const HOME_NETS: [&str; 8] =
+    ["81.2", "86.144", "92.40", "109.150", "176.24", "195.12", "84.57", "62.214"];
 /// Prefixes of hosting providers and VPS (where tools run).
 pub const HOSTING_NETS: [&str; 6] = ["45.77", "139.59", "167.99", "5.188", "185.156", "193.142"];
 /// Prefixes of residential proxy exits all over the world.
@@ -103,10 +97,7 @@ pub const VISITOR_NETS: [&str; 4] = ["91.64", "188.23", "37.120", "151.80"];
 impl AddressBook {
     /// An empty book.
     pub fn new(seed: u64) -> AddressBook {
-        AddressBook {
-            used: BTreeSet::new(),
-            rng: ChaCha8Rng::seed_from_u64(seed ^ 0xADD2),
-        }
+        AddressBook { used: BTreeSet::new(), rng: ChaCha8Rng::seed_from_u64(seed ^ 0xADD2) }
     }
 
     /// A fresh address in one of `nets` (two-octet prefixes).
@@ -156,11 +147,7 @@ pub fn people(seed: u64, n: usize, wiki: &Wiki, book: &mut AddressBook) -> Vec<P
         let name = loop {
             let f = FIRST[rng.random_range(0..FIRST.len())];
             let l = LAST[rng.random_range(0..LAST.len())];
-            let candidate = if i < admins {
-                format!("admin.{f}")
-            } else {
-                format!("{f}.{l}")
-            };
+            let candidate = if i < admins { format!("admin.{f}") } else { format!("{f}.{l}") };
             let candidate = if names.contains(&candidate) {
                 format!("{candidate}{}", rng.random_range(2..99))
             } else {

@@ -44,10 +44,7 @@ impl Scenario {
         let w = &mut people[writer];
         w.role = "writer";
         w.team = "docs";
-        w.favourites = ["DOCS", "PUB", "SUP"]
-            .iter()
-            .filter_map(|k| wiki.space(k))
-            .collect();
+        w.favourites = ["DOCS", "PUB", "SUP"].iter().filter_map(|k| wiki.space(k)).collect();
         let traps = traps::traps(&people[writer]);
         for t in &traps[..3] {
             book.fixed(&t.ips[0]);
@@ -73,10 +70,8 @@ impl Scenario {
         let mut out = Vec::new();
         let wiki = &self.wiki;
         for (i, p) in self.people.iter().enumerate() {
-            let replaced = self
-                .plans
-                .iter()
-                .any(|a| a.id == 6 && a.day == d && a.person == Some(i));
+            let replaced =
+                self.plans.iter().any(|a| a.id == 6 && a.day == d && a.person == Some(i));
             if i == self.writer && d == self.writer_day {
                 traps::writer_day(&mut out, self.seed, d, &self.traps[traps::WRITER], p, wiki);
             } else if !replaced {
@@ -86,13 +81,7 @@ impl Scenario {
         anonymous_day(&mut out, self.seed, d, self.visitors, wiki);
         traps::backup_night(&mut out, self.seed, d, &self.traps[traps::BACKUP], wiki);
         traps::indexer_night(&mut out, self.seed, d, &self.traps[traps::INDEXER], wiki);
-        traps::integration_day(
-            &mut out,
-            self.seed,
-            d,
-            &self.traps[traps::INTEGRATION],
-            wiki,
-        );
+        traps::integration_day(&mut out, self.seed, d, &self.traps[traps::INTEGRATION], wiki);
         for plan in self.plans.iter().filter(|a| a.day == d) {
             attacks::render(&mut out, self.seed, plan, wiki, &self.people);
         }

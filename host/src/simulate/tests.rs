@@ -34,9 +34,8 @@ fn simulate_writes_ordered_logs_truth_and_a_valid_config() {
     let mut last = i64::MIN;
     for line in access.lines() {
         let stamp = &line[1..line.find(']').unwrap()];
-        let t = chrono::DateTime::parse_from_str(stamp, "%d/%b/%Y:%H:%M:%S %z")
-            .unwrap()
-            .timestamp();
+        let t =
+            chrono::DateTime::parse_from_str(stamp, "%d/%b/%Y:%H:%M:%S %z").unwrap().timestamp();
         assert!(t >= last, "out of order: {line}");
         last = t;
     }
@@ -58,10 +57,7 @@ fn simulate_writes_ordered_logs_truth_and_a_valid_config() {
     // Same seed, same bytes.
     let dir2 = tempfile::tempdir().unwrap();
     run(&args(dir2.path(), 5, 2, 20)).unwrap();
-    assert_eq!(
-        access,
-        std::fs::read_to_string(dir2.path().join("confluence-access.log")).unwrap()
-    );
+    assert_eq!(access, std::fs::read_to_string(dir2.path().join("confluence-access.log")).unwrap());
 }
 
 #[test]
@@ -101,9 +97,6 @@ fn bundled_example_matches_the_generator() {
     ] {
         let g = std::fs::read(dir.path().join(generated)).unwrap();
         let b = std::fs::read(examples.join(bundled)).unwrap();
-        assert!(
-            g == b,
-            "examples/{bundled} differs from the generator's output: regenerate it"
-        );
+        assert!(g == b, "examples/{bundled} differs from the generator's output: regenerate it");
     }
 }

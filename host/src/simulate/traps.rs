@@ -189,10 +189,8 @@ pub fn indexer_night(out: &mut Vec<Event>, seed: u64, d: u32, trap: &Trap, wiki:
 pub fn integration_day(out: &mut Vec<Event>, seed: u64, d: u32, trap: &Trap, wiki: &Wiki) {
     let mut rng = rng_for(seed, d, 12, 0);
     let c = client(trap, INTEGRATION);
-    let status_page = wiki
-        .space("OPS")
-        .map(|s| wiki.pages[wiki.spaces[s].pages[0]].id)
-        .unwrap_or(65_537);
+    let status_page =
+        wiki.space("OPS").map(|s| wiki.pages[wiki.spaces[s].pages[0]].id).unwrap_or(65_537);
     let end = day_start(d + 1);
     let mut t = day_start(d) + rng.random_range(0..60) * SECOND;
     let mut n = 0_u64;

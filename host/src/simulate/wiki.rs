@@ -143,18 +143,11 @@ impl Wiki {
         let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x57_4b_49);
         let total_weight: u32 = SPACES.iter().map(|s| s.1).sum();
         let mut id = 65_537_u64;
-        let mut wiki = Wiki {
-            spaces: Vec::new(),
-            pages: Vec::new(),
-        };
+        let mut wiki = Wiki { spaces: Vec::new(), pages: Vec::new() };
         for (si, &(key, weight, restricted)) in SPACES.iter().enumerate() {
             let n = (pages as u64 * u64::from(weight) / u64::from(total_weight)).max(12) as usize;
-            let mut space = Space {
-                key,
-                public: key == "PUB",
-                restricted,
-                pages: Vec::with_capacity(n),
-            };
+            let mut space =
+                Space { key, public: key == "PUB", restricted, pages: Vec::with_capacity(n) };
             for i in 0..n {
                 let sensitive =
                     matches!(key, "OPS" | "ENG" | "IT" | "SEC") && rng.random_bool(0.03);
@@ -176,22 +169,13 @@ impl Wiki {
                     })
                     .collect();
                 let images = if rng.random_bool(0.4) {
-                    (0..rng.random_range(1..4))
-                        .map(|m| format!("image-{i}-{m}.png"))
-                        .collect()
+                    (0..rng.random_range(1..4)).map(|m| format!("image-{i}-{m}.png")).collect()
                 } else {
                     Vec::new()
                 };
                 id += rng.random_range(1..40_u64);
                 space.pages.push(wiki.pages.len());
-                wiki.pages.push(Page {
-                    id,
-                    space: si,
-                    title,
-                    attachments,
-                    images,
-                    sensitive,
-                });
+                wiki.pages.push(Page { id, space: si, title, attachments, images, sensitive });
             }
             wiki.spaces.push(space);
         }
@@ -259,11 +243,7 @@ mod tests {
         let a = Wiki::new(7, 1000);
         let b = Wiki::new(7, 1000);
         assert_eq!(a.pages.len(), b.pages.len());
-        assert!(a
-            .pages
-            .iter()
-            .zip(&b.pages)
-            .all(|(x, y)| x.id == y.id && x.title == y.title));
+        assert!(a.pages.iter().zip(&b.pages).all(|(x, y)| x.id == y.id && x.title == y.title));
         assert!((900..1300).contains(&a.pages.len()), "{}", a.pages.len());
         assert!(!a.sensitive_pages().is_empty());
         assert!(a.space("PUB").is_some_and(|s| a.spaces[s].public));
