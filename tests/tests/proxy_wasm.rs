@@ -30,19 +30,11 @@ fn start(plugin: &[u8], workers: usize) -> Proxy {
     Proxy::start_module(engine, module, plugin, workers).expect("start proxy")
 }
 
-/// The fixture corpus as events: examples/logs/*.log when present, else our own fixture.
-fn corpus() -> Vec<AccessEvent<'static>> {
-    let mut files: Vec<_> = std::fs::read_dir(wikiwatch_tests::root().join("examples/logs"))
-        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    files.retain(|p| p.extension().is_some_and(|x| x == "log"));
-    files.sort();
-    if files.is_empty() || std::env::var_os("WIKIWATCH_PROXY_OWN_FIXTURE").is_some() {
-        files = vec![wikiwatch_tests::fixture("proxy/access.log")];
-    }
+/// Access-log files as events, in time order (one proxy sees requests in time order).
+fn events_of(files: &[std::path::PathBuf]) -> Vec<AccessEvent<'static>> {
     let mut events = Vec::new();
     for f in files {
-        let text = std::fs::read(&f).expect("read fixture");
+        let text = std::fs::read(f).expect("read fixture");
         let mut d = Decoder::new(Format::Auto, Default::default());
         for line in text.split(|&b| b == b'\n') {
             let _ = d.decode(line, &mut |e| {
@@ -52,10 +44,26 @@ fn corpus() -> Vec<AccessEvent<'static>> {
             });
         }
     }
-    // One proxy sees requests in time order.
     events.sort_by_key(|e| e.time_ms);
-    assert!(events.len() > 100, "corpus decoded to {} events", events.len());
+    assert!(events.len() > 100, "{files:?} decoded to {} events", events.len());
     events
+}
+
+/// Our fixture: browsing users, one scraper (mallory), one allow-listed crawler (svc-indexer).
+fn corpus() -> Vec<AccessEvent<'static>> {
+    events_of(&[wikiwatch_tests::fixture("proxy/access.log")])
+}
+
+/// The shared sample logs (examples/logs/*.log), when they exist.
+fn example_corpus() -> Option<Vec<AccessEvent<'static>>> {
+    let mut files: Vec<_> = std::fs::read_dir(wikiwatch_tests::root().join("examples/logs"))
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    files.sort();
+    (!files.is_empty()).then(|| events_of(&files))
 }
 
 fn fixture_config() -> Value {
@@ -125,9 +133,17 @@ fn native_alerts(config: &Value, events: &[AccessEvent<'_>]) -> Vec<Value> {
 
 #[test]
 fn replay_gives_the_native_core_alerts_with_two_workers() {
-    let events = corpus();
+    replay_parity(&corpus());
+    if let Some(events) = example_corpus() {
+        replay_parity(&events);
+    }
+}
+
+/// Replays `events` as requests alternating between two workers and compares the alerts the
+/// module logs (and posts) with the native core's for the same events.
+fn replay_parity(events: &[AccessEvent<'static>]) {
     let config = fixture_config();
-    let want = native_alerts(&config, &events);
+    let want = native_alerts(&config, events);
     assert!(!want.is_empty(), "the corpus must raise alerts for this test to mean anything");
 
     let plugin = with_proxy(config, json!({"mode": "detect", "collector": {"cluster": "siem"}}));
@@ -193,19 +209,23 @@ fn enforce_throttles_the_scraper_never_the_allow_listed_crawler() {
     let mut proxy = start(&plugin, 2);
     proxy.set_clock_ms(events[0].time_ms);
     proxy.tick().unwrap();
-    let (mut throttled_scraper, mut throttled_other, mut first) = (0, 0, None);
+    let (mut throttled_scraper, mut throttled_other) = (0, 0);
     let mut retry_after = Vec::new();
+    // user -> time until which Retry-After said its requests stay throttled
+    let mut until: std::collections::HashMap<String, i64> = Default::default();
     for (i, e) in events.iter().enumerate() {
         proxy.set_clock_ms(e.time_ms);
         let x = proxy.request(i % 2, &request_of(e), |_| response_of(e)).unwrap();
+        let who = e.user.as_deref().unwrap_or("-").to_string();
         if let Some(l) = &x.local {
             assert_eq!(l.status, 429);
-            retry_after.push(
-                l.header("retry-after").and_then(|v| v.parse::<i64>().ok()).expect("Retry-After"),
-            );
+            let secs =
+                l.header("retry-after").and_then(|v| v.parse::<i64>().ok()).expect("Retry-After");
+            retry_after.push(secs);
+            let end = until.entry(who).or_default();
+            *end = (*end).max(e.time_ms + (secs - 1) * 1000);
             if is_scraper(e) {
                 throttled_scraper += 1;
-                first.get_or_insert(i);
             } else {
                 throttled_other += 1;
                 assert_ne!(
@@ -214,8 +234,8 @@ fn enforce_throttles_the_scraper_never_the_allow_listed_crawler() {
                     "allow-listed crawler throttled"
                 );
             }
-        } else if let (Some(_), true) = (first, is_scraper(e)) {
-            panic!("scraper request {i} passed while throttled");
+        } else if until.get(&who).is_some_and(|&t| e.time_ms < t) {
+            panic!("request {i} of {who} passed while Retry-After said it was throttled");
         }
         if i % 16 == 0 {
             proxy.tick().unwrap();
