@@ -1,6 +1,8 @@
 //! The proxy-wasm module, run in a wasmtime host that plays Envoy with two worker VMs sharing
 //! one proxy's shared data and queues (tests/tests/proxy_host/).
 
+// Each test binary that includes the harness uses a different part of it.
+#[allow(dead_code)]
 mod proxy_host;
 
 use proxy_host::{headers, Headers, Proxy, Request};

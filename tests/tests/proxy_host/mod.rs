@@ -3,8 +3,6 @@
 //! ABI callbacks are driven in Envoy's order (context create, vm start, configure; request
 //! headers, response headers, log, done, delete; ticks; queue-ready on the registrant).
 
-#![allow(dead_code)] // each test binary uses a different part of the harness
-
 mod abi;
 pub mod noop;
 
