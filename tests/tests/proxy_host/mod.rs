@@ -5,6 +5,7 @@
 
 mod abi;
 pub mod noop;
+mod wasi;
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
