@@ -296,9 +296,8 @@ fn check_flood(kind: Flood, table: &str, min_evicted: u64) {
 }
 
 /// The same flood through both engines must give byte-identical alerts (DESIGN §2, determinism).
-/// Fails today: the core's sketch hash (`sketch::hash32`) and session hash (`detect::session_id`)
-/// use foldhash, whose folded multiply has a different 32-bit fallback, so wasm32 and x86_64
-/// count distinct pages and name sessions differently once sketches fill up.
+/// This caught foldhash hashing differently on wasm32 and x86_64 (sketch counts and session ids
+/// diverged once sketches filled up); the core uses xxh3 since.
 #[test]
 fn native_and_component_alerts_agree_under_a_flood() {
     let native =
