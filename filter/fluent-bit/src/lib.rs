@@ -1,7 +1,7 @@
 //! # wikiwatch-fluent-bit
 //!
 //! The wikiwatch detector as a Fluent Bit `filter_wasm` module (`wasm32-wasip1`, JSON event
-//! format). Fluent Bit calls [`wikiwatch_filter`](abi) once per record; the module decodes the
+//! format). Fluent Bit calls `wikiwatch_filter` once per record; the module decodes the
 //! record (a raw `tail` line in `log`, or a parsed nginx/apache/ECS/audit record), runs it
 //! through one [`wikiwatch_core::Engine`] that lives as long as the module instance, and
 //! returns the record with a `wikiwatch` field added: request and agent kinds, user, ip,

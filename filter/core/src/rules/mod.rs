@@ -1,5 +1,5 @@
 //! The rules (DESIGN §4): stable names, defaults, validation of their config, and one file per
-//! rule behind the [`check::Rule`] trait.
+//! rule behind one `Rule` trait (`check.rs`).
 
 mod baseline;
 mod burst;
