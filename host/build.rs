@@ -70,18 +70,13 @@ fn main() {
     ] {
         cmd.env_remove(var);
     }
-    let status = cmd
-        .status()
-        .expect("run cargo to build the wikiwatch component");
+    let status = cmd.status().expect("run cargo to build the wikiwatch component");
     assert!(
         status.success(),
         "building the wikiwatch component for {GUEST_TARGET} failed (cargo's output is above; \
          a missing target is installed by `rustup target add {GUEST_TARGET}`)"
     );
-    let module = target_dir
-        .join(GUEST_TARGET)
-        .join("wasm")
-        .join("wikiwatch_component.wasm");
+    let module = target_dir.join(GUEST_TARGET).join("wasm").join("wikiwatch_component.wasm");
     let bytes = fs::read(&module).unwrap_or_else(|e| panic!("{}: {e}", module.display()));
     write_component(&bytes, &module, &out);
 }

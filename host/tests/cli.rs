@@ -6,18 +6,13 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 /// The binary, with its compiled-component cache inside the build tree (not the user's home).
 fn wikiwatch() -> Command {
     let mut cmd = Command::cargo_bin("wikiwatch").expect("the wikiwatch binary is built");
-    cmd.env(
-        "WIKIWATCH_CACHE_DIR",
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-cache"),
-    );
+    cmd.env("WIKIWATCH_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
     cmd
 }
 
@@ -51,10 +46,7 @@ fn path(p: &Path) -> &str {
 fn replay_writes_alerts_as_json_lines_and_a_summary() {
     let r = run(wikiwatch().args(["replay", path(&fixture("access.log"))]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        !r.stdout.is_empty(),
-        "the fixture holds a scraper: expected alerts"
-    );
+    assert!(!r.stdout.is_empty(), "the fixture holds a scraper: expected alerts");
     for line in r.stdout.lines() {
         let v: serde_json::Value = serde_json::from_str(line).expect("each alert line is JSON");
         assert_eq!(v["attack"]["analytic"], "AN1019");
@@ -67,10 +59,7 @@ fn replay_writes_alerts_as_json_lines_and_a_summary() {
 fn stdin_gives_the_same_alerts_as_the_file() {
     let file = fixture("access.log");
     let from_file = alerts(&[path(&file)]);
-    let r = run(wikiwatch()
-        .args(["replay", "-"])
-        .pipe_stdin(&file)
-        .expect("stdin"));
+    let r = run(wikiwatch().args(["replay", "-"]).pipe_stdin(&file).expect("stdin"));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, from_file);
 }
@@ -86,15 +75,9 @@ fn gzip_input_is_read_transparently() {
     );
     enc.write_all(&raw).expect("gzip");
     enc.finish().expect("gzip");
-    assert_eq!(
-        alerts(&[path(&gz)]),
-        alerts(&[path(&fixture("access.log"))])
-    );
+    assert_eq!(alerts(&[path(&gz)]), alerts(&[path(&fixture("access.log"))]));
     // Gzip on stdin too: detection is by magic bytes, not by name.
-    let r = run(wikiwatch()
-        .args(["replay", "-"])
-        .pipe_stdin(&gz)
-        .expect("stdin"));
+    let r = run(wikiwatch().args(["replay", "-"]).pipe_stdin(&gz).expect("stdin"));
     assert_eq!(r.stdout, alerts(&[path(&fixture("access.log"))]));
 }
 
@@ -120,11 +103,7 @@ fn access_and_audit_streams_meet_in_one_engine() {
     for engine in ["native", "component"] {
         let r = run(wikiwatch().args(["replay", "--engine", engine, path(&access), &audit]));
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert!(
-            r.stdout.contains("\"rule\":\"privilege-change\""),
-            "{engine}: {}",
-            r.stdout
-        );
+        assert!(r.stdout.contains("\"rule\":\"privilege-change\""), "{engine}: {}", r.stdout);
         // The summary counts events per input.
         assert!(r.stderr.contains("audit.jsonl"), "{}", r.stderr);
         assert!(r.stderr.contains("10 lines, 10 events"), "{}", r.stderr);
@@ -184,11 +163,7 @@ fn garbage_lines_are_counted_not_fatal() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert!(r.stdout.is_empty());
         assert!(r.stderr.contains("rejected lines  500"), "{}", r.stderr);
-        assert!(
-            r.stderr.contains("junk.log:1:"),
-            "first rejected line named: {}",
-            r.stderr
-        );
+        assert!(r.stderr.contains("junk.log:1:"), "first rejected line named: {}", r.stderr);
     }
 }
 
@@ -211,11 +186,7 @@ fn generous_fuel_changes_nothing() {
 fn memory_limit_is_reported_cleanly() {
     let r = run(wikiwatch().args(["replay", "--max-memory", "1", path(&fixture("access.log"))]));
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("memory") || r.stderr.contains("limit"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("memory") || r.stderr.contains("limit"), "{}", r.stderr);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
 
@@ -224,12 +195,7 @@ fn a_module_that_is_not_a_component_is_a_clear_error() {
     let dir = TempDir::new().expect("temp dir");
     let bad = dir.path().join("bad.wasm");
     std::fs::write(&bad, b"this is not wasm").expect("write");
-    let r = run(wikiwatch().args([
-        "replay",
-        "--module",
-        path(&bad),
-        path(&fixture("access.log")),
-    ]));
+    let r = run(wikiwatch().args(["replay", "--module", path(&bad), path(&fixture("access.log"))]));
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("bad.wasm"), "{}", r.stderr);
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
@@ -241,12 +207,8 @@ fn a_component_without_the_detector_world_is_refused() {
     let empty = dir.path().join("empty.wasm");
     // The smallest valid component: the magic and the component-model version/layer.
     std::fs::write(&empty, b"\0asm\x0d\0\x01\0").expect("write");
-    let r = run(wikiwatch().args([
-        "replay",
-        "--module",
-        path(&empty),
-        path(&fixture("access.log")),
-    ]));
+    let r =
+        run(wikiwatch().args(["replay", "--module", path(&empty), path(&fixture("access.log"))]));
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("cannot instantiate"), "{}", r.stderr);
 }
@@ -257,22 +219,10 @@ fn state_file_round_trips_and_a_corrupt_one_is_refused() {
     let state = dir.path().join("wikiwatch.state");
     for engine in ["native", "component"] {
         let _ = std::fs::remove_file(&state);
-        alerts(&[
-            "--engine",
-            engine,
-            "--state",
-            path(&state),
-            path(&fixture("access.log")),
-        ]);
+        alerts(&["--engine", engine, "--state", path(&state), path(&fixture("access.log"))]);
         assert!(state.exists(), "{engine}: state saved");
         // Restoring it works.
-        alerts(&[
-            "--engine",
-            engine,
-            "--state",
-            path(&state),
-            path(&fixture("access.log")),
-        ]);
+        alerts(&["--engine", engine, "--state", path(&state), path(&fixture("access.log"))]);
         std::fs::write(&state, b"not a snapshot at all").expect("write");
         let r = run(wikiwatch().args([
             "replay",
@@ -291,12 +241,7 @@ fn state_file_round_trips_and_a_corrupt_one_is_refused() {
 fn alerts_flag_writes_the_file() {
     let dir = TempDir::new().expect("temp dir");
     let out = dir.path().join("alerts.jsonl");
-    let r = run(wikiwatch().args([
-        "replay",
-        "--alerts",
-        path(&out),
-        path(&fixture("access.log")),
-    ]));
+    let r = run(wikiwatch().args(["replay", "--alerts", path(&out), path(&fixture("access.log"))]));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.is_empty());
     assert_eq!(
@@ -312,11 +257,7 @@ fn check_config_prints_effective_thresholds() {
     std::fs::write(&cfg, r#"{"rules":{"burst-rate":{"threshold":999}}}"#).expect("write");
     let r = run(wikiwatch().args(["check-config", path(&cfg)]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let line = r
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("burst-rate"))
-        .expect("a burst-rate row");
+    let line = r.stdout.lines().find(|l| l.starts_with("burst-rate")).expect("a burst-rate row");
     assert!(line.contains("999"), "{line}");
     for rule in ["mass-enumeration", "privilege-change", "sensitive-search"] {
         assert!(r.stdout.contains(rule), "{rule} listed: {}", r.stdout);
@@ -331,17 +272,10 @@ fn scope_shows_what_an_entity_took() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     assert!(v["events"].as_u64().unwrap_or(0) > 300, "{v}");
     assert_eq!(v["addresses"][0]["name"], "10.1.0.17");
-    assert!(v["user_agents"][0]["name"]
-        .as_str()
-        .unwrap_or("")
-        .contains("python-requests"));
+    assert!(v["user_agents"][0]["name"].as_str().unwrap_or("").contains("python-requests"));
     let text = run(wikiwatch().args(["scope", "--entity", "user:mallory", path(&access)]));
     assert_eq!(text.code, 0, "{}", text.stderr);
-    assert!(
-        text.stdout.contains("scope of user:mallory"),
-        "{}",
-        text.stdout
-    );
+    assert!(text.stdout.contains("scope of user:mallory"), "{}", text.stdout);
     // A time range narrows it.
     let r = run(wikiwatch().args([
         "scope",
@@ -357,11 +291,7 @@ fn scope_shows_what_an_entity_took() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
     assert_eq!(v["events"], 0, "{v}");
     let r = run(wikiwatch().args(["scope", "--entity", "mallory", path(&access)]));
-    assert_eq!(
-        r.code, 2,
-        "an entity without a kind is a usage error: {}",
-        r.stderr
-    );
+    assert_eq!(r.code, 2, "an entity without a kind is a usage error: {}", r.stderr);
 }
 
 #[test]

@@ -6,10 +6,7 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("host/ has a parent")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("host/ has a parent").to_path_buf()
 }
 
 /// The corpus: this crate's fixtures, plus the bundled example logs when present.
@@ -19,23 +16,14 @@ fn corpus() -> Vec<Vec<String>> {
     let mut runs = vec![
         vec![s(host.join("access.log"))],
         vec![format!("audit:{}", s(host.join("audit.jsonl")))],
-        vec![
-            s(host.join("access.log")),
-            format!("audit:{}", s(host.join("audit.jsonl"))),
-        ],
+        vec![s(host.join("access.log")), format!("audit:{}", s(host.join("audit.jsonl")))],
     ];
-    for dir in [
-        root().join("examples/logs"),
-        root().join("tests/fixtures/audit"),
-    ] {
+    for dir in [root().join("examples/logs"), root().join("tests/fixtures/audit")] {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
-        let mut files: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .collect();
+        let mut files: Vec<PathBuf> =
+            entries.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect();
         files.sort();
         runs.extend(files.into_iter().map(|f| vec![s(f)]));
     }
@@ -48,10 +36,7 @@ fn replay(engine: &str, inputs: &[String], dir: &Path) -> (Vec<u8>, Vec<u8>) {
     let stats = dir.join(format!("{engine}.stats.json"));
     let out = Command::cargo_bin("wikiwatch")
         .expect("binary")
-        .env(
-            "WIKIWATCH_CACHE_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-cache"),
-        )
+        .env("WIKIWATCH_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-cache"))
         .args(["replay", "--engine", engine, "--alerts"])
         .arg(&alerts)
         .arg("--stats")
@@ -59,15 +44,8 @@ fn replay(engine: &str, inputs: &[String], dir: &Path) -> (Vec<u8>, Vec<u8>) {
         .args(inputs)
         .output()
         .expect("runs");
-    assert!(
-        out.status.success(),
-        "{engine} {inputs:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (
-        std::fs::read(&alerts).expect("alerts"),
-        std::fs::read(&stats).expect("stats"),
-    )
+    assert!(out.status.success(), "{engine} {inputs:?}: {}", String::from_utf8_lossy(&out.stderr));
+    (std::fs::read(&alerts).expect("alerts"), std::fs::read(&stats).expect("stats"))
 }
 
 #[test]
@@ -96,8 +74,5 @@ fn component_and_native_agree_on_every_log_of_the_corpus() {
         );
         total_alerts += na.iter().filter(|&&b| b == b'\n').count();
     }
-    assert!(
-        total_alerts > 0,
-        "the corpus must raise alerts, or parity proves little"
-    );
+    assert!(total_alerts > 0, "the corpus must raise alerts, or parity proves little");
 }

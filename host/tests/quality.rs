@@ -71,18 +71,8 @@ struct Corpus {
 }
 
 const CORPORA: [Corpus; 2] = [
-    Corpus {
-        seed: 1,
-        days: 4,
-        users: 50,
-        format: Format::Combined,
-    },
-    Corpus {
-        seed: 2,
-        days: 7,
-        users: 120,
-        format: Format::ConfluenceAccess,
-    },
+    Corpus { seed: 1, days: 4, users: 50, format: Format::Combined },
+    Corpus { seed: 2, days: 7, users: 120, format: Format::ConfluenceAccess },
 ];
 
 /// Attack number of the low-volume credential hunt (exempt from the 15-minute goal).
@@ -147,9 +137,7 @@ fn wikiwatch() -> Command {
 }
 
 fn run(cmd: &mut Command, what: &str) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run wikiwatch {what}: {e}"));
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run wikiwatch {what}: {e}"));
     assert!(
         out.status.success(),
         "wikiwatch {what} failed ({}): {}",
@@ -161,20 +149,8 @@ fn run(cmd: &mut Command, what: &str) {
 fn generate(c: &Corpus, dir: &Path) -> Truth {
     run(
         wikiwatch()
-            .args([
-                "simulate",
-                "--seed",
-                &c.seed.to_string(),
-                "--days",
-                &c.days.to_string(),
-            ])
-            .args([
-                "--users",
-                &c.users.to_string(),
-                "--format",
-                c.format.name(),
-                "--out",
-            ])
+            .args(["simulate", "--seed", &c.seed.to_string(), "--days", &c.days.to_string()])
+            .args(["--users", &c.users.to_string(), "--format", c.format.name(), "--out"])
             .arg(dir),
         "simulate",
     );
@@ -186,14 +162,7 @@ fn replay(c: &Corpus, dir: &Path) -> Vec<Alert> {
     let alerts = dir.join("alerts.jsonl");
     run(
         wikiwatch()
-            .args([
-                "replay",
-                "--engine",
-                "native",
-                "--format",
-                c.format.name(),
-                "--config",
-            ])
+            .args(["replay", "--engine", "native", "--format", c.format.name(), "--config"])
             .arg(dir.join("config.json"))
             .arg("--alerts")
             .arg(&alerts)
@@ -201,10 +170,7 @@ fn replay(c: &Corpus, dir: &Path) -> Vec<Alert> {
         "replay",
     );
     let text = std::fs::read_to_string(&alerts).expect("alerts file");
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(parse_alert)
-        .collect()
+    text.lines().filter(|l| !l.trim().is_empty()).map(parse_alert).collect()
 }
 
 fn mins(ms: i64) -> String {
@@ -216,10 +182,8 @@ type BenignGroup = (u8, BTreeSet<String>, usize, String);
 
 /// Evaluates one corpus; prints its table and returns the goals it misses.
 fn evaluate(c: &Corpus, truth: &Truth, alerts: &[Alert]) -> Vec<String> {
-    let name = format!(
-        "seed {} / {} days / {} users / {} lines",
-        c.seed, c.days, c.users, truth.lines
-    );
+    let name =
+        format!("seed {} / {} days / {} users / {} lines", c.seed, c.days, c.users, truth.lines);
     let mut misses = Vec::new();
     println!("\n=== corpus: {name}: {} alerts", alerts.len());
     println!(
@@ -232,11 +196,7 @@ fn evaluate(c: &Corpus, truth: &Truth, alerts: &[Alert]) -> Vec<String> {
             .iter()
             .filter(|a| about(a, t) && a.time_ms / 1000 >= t.start_ms / 1000)
             .collect();
-        let first = mine
-            .iter()
-            .filter(|a| a.severity >= 2)
-            .map(|a| a.time_ms)
-            .min();
+        let first = mine.iter().filter(|a| a.severity >= 2).map(|a| a.time_ms).min();
         // Per rule: first alert (latency, severity, count/threshold) and the worst severity.
         let mut rules: BTreeMap<&str, (&Alert, u8)> = BTreeMap::new();
         for a in &mine {
@@ -267,11 +227,7 @@ fn evaluate(c: &Corpus, truth: &Truth, alerts: &[Alert]) -> Vec<String> {
             t.name,
             if first.is_some() { "yes" } else { "NO" },
             latency.map(mins).unwrap_or_else(|| "-".into()),
-            if fired.is_empty() {
-                "(no alerts)".to_string()
-            } else {
-                fired.join("; ")
-            }
+            if fired.is_empty() { "(no alerts)".to_string() } else { fired.join("; ") }
         );
         match latency {
             None => misses.push(format!(
@@ -325,9 +281,7 @@ fn evaluate(c: &Corpus, truth: &Truth, alerts: &[Alert]) -> Vec<String> {
             .or_else(|| attack.map(|_| "attack accounts before their attack".to_string()))
             .unwrap_or_else(|| "population".into());
         let e =
-            benign
-                .entry((a.rule.clone(), label))
-                .or_insert((0, BTreeSet::new(), 0, String::new()));
+            benign.entry((a.rule.clone(), label)).or_insert((0, BTreeSet::new(), 0, String::new()));
         if a.severity > e.0 {
             e.0 = a.severity;
             e.3 = format!("{}:{}: {}", a.kind, a.id, a.summary);
@@ -348,10 +302,7 @@ fn evaluate(c: &Corpus, truth: &Truth, alerts: &[Alert]) -> Vec<String> {
         }
     }
     for t in &truth.benign_traps {
-        println!(
-            "  trap {:<20} {:>6} events (allow-listed: {})",
-            t.name, t.events, t.allow_listed
-        );
+        println!("  trap {:<20} {:>6} events (allow-listed: {})", t.name, t.events, t.allow_listed);
     }
     misses
 }
@@ -366,9 +317,5 @@ fn detection_quality_meets_the_goals() {
         let alerts = replay(c, dir.path());
         misses.extend(evaluate(c, &truth, &alerts));
     }
-    assert!(
-        misses.is_empty(),
-        "detection quality goals missed:\n  {}",
-        misses.join("\n  ")
-    );
+    assert!(misses.is_empty(), "detection quality goals missed:\n  {}", misses.join("\n  "));
 }

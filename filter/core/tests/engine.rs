@@ -33,10 +33,7 @@ fn scraper_and_crowd() -> Vec<wikiwatch_core::AccessEvent<'static>> {
 #[test]
 fn identical_input_gives_identical_bytes() {
     let json = |alerts: Vec<wikiwatch_core::Alert>| {
-        alerts
-            .iter()
-            .map(|a| a.to_json() + "\n")
-            .collect::<String>()
+        alerts.iter().map(|a| a.to_json() + "\n").collect::<String>()
     };
     let (a, e1) = run("{}", scraper_and_crowd());
     let (b, e2) = run("{}", scraper_and_crowd());
@@ -67,9 +64,7 @@ fn corrupt_and_foreign_snapshots_are_errors() {
     let mut snap = e.snapshot();
     assert!(Engine::restore(Config::default(), b"not a snapshot").is_err());
     snap[4] = 99; // version
-    let err = Engine::restore(Config::default(), &snap)
-        .unwrap_err()
-        .to_string();
+    let err = Engine::restore(Config::default(), &snap).unwrap_err().to_string();
     assert!(err.contains("version 99"), "{err}");
     let snap = e.snapshot();
     assert!(Engine::restore(Config::default(), &snap[..snap.len() - 3]).is_err());
@@ -79,22 +74,8 @@ fn corrupt_and_foreign_snapshots_are_errors() {
 fn late_events_are_counted_and_skipped() {
     let evs = vec![
         ev(10_000, Some("a"), "10.0.0.1", "/display/X/Y", 200, CHROME),
-        ev(
-            10_000 - 60,
-            Some("a"),
-            "10.0.0.1",
-            "/display/X/Y",
-            200,
-            CHROME,
-        ), // within 5 min
-        ev(
-            10_000 - 3600,
-            Some("a"),
-            "10.0.0.1",
-            "/display/X/Y",
-            200,
-            CHROME,
-        ), // an hour late
+        ev(10_000 - 60, Some("a"), "10.0.0.1", "/display/X/Y", 200, CHROME), // within 5 min
+        ev(10_000 - 3600, Some("a"), "10.0.0.1", "/display/X/Y", 200, CHROME), // an hour late
     ];
     let (_, e) = run("{}", evs);
     let s = e.stats();
@@ -129,8 +110,5 @@ fn address_flood_holds_the_cap_and_the_scraper_is_still_caught() {
     let s = e.stats();
     assert!(s.tracked["ip"] <= 1000, "{s:?}");
     assert!(s.evicted["ip"] >= 99_000, "{s:?}");
-    assert!(
-        !of(&alerts, RuleId::AccessDeniedProbing, "203.0.113.99").is_empty(),
-        "{alerts:#?}"
-    );
+    assert!(!of(&alerts, RuleId::AccessDeniedProbing, "203.0.113.99").is_empty(), "{alerts:#?}");
 }

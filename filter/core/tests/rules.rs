@@ -9,14 +9,7 @@ use wikiwatch_core::{AuditAction, RuleId, Severity};
 #[test]
 fn burst_rate_fires_on_a_burst_not_on_steady_reading() {
     let burst = (0..400).map(|i| {
-        ev(
-            i / 20,
-            Some("mallory"),
-            "10.1.0.17",
-            &format!("/display/ENG/P{i}"),
-            200,
-            CHROME,
-        )
+        ev(i / 20, Some("mallory"), "10.1.0.17", &format!("/display/ENG/P{i}"), 200, CHROME)
     });
     let (alerts, _) = run("{}", burst);
     let a = of(&alerts, RuleId::BurstRate, "mallory");
@@ -25,10 +18,7 @@ fn burst_rate_fires_on_a_burst_not_on_steady_reading() {
 
     let steady = (0..600).flat_map(|i| browse(i * 6, "alice", "10.2.0.5", "ENG", (i % 40) as u32));
     let (alerts, _) = run("{}", steady);
-    assert!(
-        of(&alerts, RuleId::BurstRate, "alice").is_empty(),
-        "{alerts:#?}"
-    );
+    assert!(of(&alerts, RuleId::BurstRate, "alice").is_empty(), "{alerts:#?}");
 }
 
 #[test]
@@ -45,15 +35,11 @@ fn programmatic_agent_low_for_steady_integration_raised_for_crawl_and_switch() {
         )
     });
     let (alerts, _) = run("{}", poll);
-    assert!(
-        worst(&alerts, "svc-jira") <= Some(Severity::Low),
-        "{alerts:#?}"
-    );
+    assert!(worst(&alerts, "svc-jira") <= Some(Severity::Low), "{alerts:#?}");
 
     // A user who browsed, then crawls with python-requests.
-    let mut evs: Vec<_> = (0..10)
-        .flat_map(|i| browse(i * 30, "bob", "10.4.0.2", "HR", i as u32))
-        .collect();
+    let mut evs: Vec<_> =
+        (0..10).flat_map(|i| browse(i * 30, "bob", "10.4.0.2", "HR", i as u32)).collect();
     evs.extend((0..120).map(|i| {
         ev(
             400 + i * 2,
@@ -66,19 +52,9 @@ fn programmatic_agent_low_for_steady_integration_raised_for_crawl_and_switch() {
     }));
     let (alerts, _) = run("{}", evs);
     let a = of(&alerts, RuleId::ProgrammaticAgent, "bob");
-    assert!(
-        a.iter().any(|a| a.severity >= Severity::Medium),
-        "{alerts:#?}"
-    );
-    assert!(
-        a[0].summary.contains("after using a browser"),
-        "{}",
-        a[0].summary
-    );
-    assert_eq!(
-        a[0].evidence.user_agents.first().map(String::as_str),
-        Some(CHROME)
-    );
+    assert!(a.iter().any(|a| a.severity >= Severity::Medium), "{alerts:#?}");
+    assert!(a[0].summary.contains("after using a browser"), "{}", a[0].summary);
+    assert_eq!(a[0].evidence.user_agents.first().map(String::as_str), Some(CHROME));
 }
 
 #[test]
@@ -97,11 +73,7 @@ fn mass_enumeration_catches_slow_crawl_across_spaces_but_not_a_writer() {
     let (alerts, _) = run("{}", crawl);
     let a = of(&alerts, RuleId::MassEnumeration, "eve");
     assert!(!a.is_empty(), "{alerts:#?}");
-    assert!(
-        a[0].time_ms - T0 <= 15 * 60_000,
-        "found after {} s",
-        (a[0].time_ms - T0) / 1000
-    );
+    assert!(a[0].time_ms - T0 <= 15 * 60_000, "found after {} s", (a[0].time_ms - T0) / 1000);
 
     // A technical writer: 250 pages of one space over four hours, with edits.
     let writer = (0..250).flat_map(|i| {
@@ -153,10 +125,7 @@ fn bulk_export_fires_on_many_exports_not_a_few() {
         )
     });
     let (alerts, _) = run("{}", many);
-    assert!(
-        !of(&alerts, RuleId::BulkExport, "carol").is_empty(),
-        "{alerts:#?}"
-    );
+    assert!(!of(&alerts, RuleId::BulkExport, "carol").is_empty(), "{alerts:#?}");
 
     let few = (0..3).map(|i| {
         ev(
@@ -190,17 +159,12 @@ fn space_export_is_high_and_allowed_backup_is_suppressed_but_counted() {
     assert!(a[0].severity >= Severity::High);
 
     let cfg = r#"{"allow":[{"name":"nightly-backup","users":["svc-backup"],"rules":["*"],"reason":"backups"}]}"#;
-    let (alerts, engine) = run(
-        cfg,
-        (0..30).map(|i| export("svc-backup", &format!("S{i}"), i * 60)),
-    );
+    let (alerts, engine) =
+        run(cfg, (0..30).map(|i| export("svc-backup", &format!("S{i}"), i * 60)));
     assert!(alerts.is_empty(), "{alerts:#?}");
     let stats = engine.stats();
     assert_eq!(stats.allowed_events.get("nightly-backup"), Some(&30));
-    assert!(
-        stats.suppressed.get("nightly-backup").copied().unwrap_or(0) >= 1,
-        "{stats:?}"
-    );
+    assert!(stats.suppressed.get("nightly-backup").copied().unwrap_or(0) >= 1, "{stats:?}");
 }
 
 #[test]
@@ -218,28 +182,12 @@ fn sensitive_search_low_for_one_vpn_search_medium_for_a_hunt() {
     let (alerts, _) = run("{}", [search("gina", "vpn", 0)]);
     assert!(worst(&alerts, "gina") <= Some(Severity::Low), "{alerts:#?}");
 
-    let hunt = [
-        "password",
-        "vpn+config",
-        "aws_secret_access_key",
-        "ssh+key",
-        "api+token",
-    ];
-    let (alerts, _) = run(
-        "{}",
-        hunt.iter()
-            .enumerate()
-            .map(|(i, q)| search("harry", q, i as i64 * 40)),
-    );
+    let hunt = ["password", "vpn+config", "aws_secret_access_key", "ssh+key", "api+token"];
+    let (alerts, _) =
+        run("{}", hunt.iter().enumerate().map(|(i, q)| search("harry", q, i as i64 * 40)));
     let a = of(&alerts, RuleId::SensitiveSearch, "harry");
-    assert!(
-        a.iter().any(|a| a.severity >= Severity::Medium),
-        "{alerts:#?}"
-    );
-    assert!(!a
-        .last()
-        .map(|a| a.evidence.queries.is_empty())
-        .unwrap_or(true));
+    assert!(a.iter().any(|a| a.severity >= Severity::Medium), "{alerts:#?}");
+    assert!(!a.last().map(|a| a.evidence.queries.is_empty()).unwrap_or(true));
 }
 
 #[test]
@@ -288,10 +236,7 @@ fn session_anomaly_many_addresses_not_two() {
         )
     });
     let (alerts, _) = run("{}", spread);
-    assert!(
-        !of(&alerts, RuleId::SessionAnomaly, "judy").is_empty(),
-        "{alerts:#?}"
-    );
+    assert!(!of(&alerts, RuleId::SessionAnomaly, "judy").is_empty(), "{alerts:#?}");
 
     let two = (0..12).map(|i| {
         ev(
@@ -329,11 +274,7 @@ fn access_denied_probing_on_anonymous_crawler() {
 fn privilege_change_rogue_admin_is_critical_and_names_both() {
     let o = |s: &str| Cow::Owned(s.to_string());
     let evs = vec![
-        audit(
-            0,
-            "attacker-setup",
-            AuditAction::UserCreated { user: o("rogue") },
-        ),
+        audit(0, "attacker-setup", AuditAction::UserCreated { user: o("rogue") }),
         audit(
             120,
             "attacker-setup",
@@ -342,36 +283,18 @@ fn privilege_change_rogue_admin_is_critical_and_names_both() {
                 group: o("confluence-administrators"),
             },
         ),
-        ev(
-            600,
-            Some("rogue"),
-            "203.0.113.5",
-            "/spaces/exportspacexml.action?key=HR",
-            200,
-            CHROME,
-        ),
+        ev(600, Some("rogue"), "203.0.113.5", "/spaces/exportspacexml.action?key=HR", 200, CHROME),
     ];
     let (alerts, _) = run("{}", evs);
     let a = of(&alerts, RuleId::PrivilegeChange, "rogue");
+    assert!(a.iter().all(|a| a.severity == Severity::Critical), "{alerts:#?}");
+    assert!(a.iter().any(|a| a.summary.contains("after the account was created")), "{a:#?}");
     assert!(
-        a.iter().all(|a| a.severity == Severity::Critical),
-        "{alerts:#?}"
-    );
-    assert!(
-        a.iter()
-            .any(|a| a.summary.contains("after the account was created")),
-        "{a:#?}"
-    );
-    assert!(
-        a.iter()
-            .any(|a| a.summary.contains("exported") && a.evidence.privilege_source.is_some()),
+        a.iter().any(|a| a.summary.contains("exported") && a.evidence.privilege_source.is_some()),
         "{a:#?}"
     );
     let export = of(&alerts, RuleId::SpaceExport, "rogue");
-    assert!(
-        export[0].privileged && export[0].severity == Severity::Critical,
-        "{export:#?}"
-    );
+    assert!(export[0].privileged && export[0].severity == Severity::Critical, "{export:#?}");
 }
 
 #[test]
@@ -396,19 +319,10 @@ fn privileged_users_get_own_thresholds_and_raised_severity() {
 #[test]
 fn cooldown_holds_and_escalation_breaks_through() {
     let crawl = (0..3000).map(|i| {
-        ev(
-            i / 10,
-            Some("zed"),
-            "10.13.0.1",
-            &format!("/rest/api/content/{}", 10_000 + i),
-            200,
-            PY,
-        )
+        ev(i / 10, Some("zed"), "10.13.0.1", &format!("/rest/api/content/{}", 10_000 + i), 200, PY)
     });
     let (alerts, _) = run("{}", crawl);
     let a = of(&alerts, RuleId::ProgrammaticAgent, "zed");
     assert!(a.len() >= 2 && a.len() <= 8, "{} alerts", a.len());
-    assert!(a
-        .windows(2)
-        .all(|w| w[1].count >= w[0].count * 4 || w[1].severity > w[0].severity));
+    assert!(a.windows(2).all(|w| w[1].count >= w[0].count * 4 || w[1].severity > w[0].severity));
 }

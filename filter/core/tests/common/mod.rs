@@ -61,19 +61,12 @@ pub fn run(
 
 /// Alerts of `rule` on entity `id`.
 pub fn of<'a>(alerts: &'a [Alert], rule: RuleId, id: &str) -> Vec<&'a Alert> {
-    alerts
-        .iter()
-        .filter(|a| a.rule == rule && a.entity.id == id)
-        .collect()
+    alerts.iter().filter(|a| a.rule == rule && a.entity.id == id).collect()
 }
 
 /// Highest severity raised for entity `id`, by any rule.
 pub fn worst(alerts: &[Alert], id: &str) -> Option<Severity> {
-    alerts
-        .iter()
-        .filter(|a| a.entity.id == id)
-        .map(|a| a.severity)
-        .max()
+    alerts.iter().filter(|a| a.entity.id == id).map(|a| a.severity).max()
 }
 
 /// A browser user's ordinary session: a page view with its static and background calls.
@@ -85,30 +78,9 @@ pub fn browse(
     page: u32,
 ) -> Vec<AccessEvent<'static>> {
     vec![
-        ev(
-            secs,
-            Some(user),
-            ip,
-            &format!("/display/{space}/Page+{page}"),
-            200,
-            CHROME,
-        ),
+        ev(secs, Some(user), ip, &format!("/display/{space}/Page+{page}"), 200, CHROME),
         ev(secs, Some(user), ip, "/s/en_GB/8703/batch.js", 200, CHROME),
-        ev(
-            secs + 1,
-            Some(user),
-            ip,
-            "/rest/mywork/latest/status/notification/count",
-            200,
-            CHROME,
-        ),
-        ev(
-            secs + 2,
-            Some(user),
-            ip,
-            "/rest/analytics/1.0/publish/bulk",
-            204,
-            CHROME,
-        ),
+        ev(secs + 1, Some(user), ip, "/rest/mywork/latest/status/notification/count", 200, CHROME),
+        ev(secs + 2, Some(user), ip, "/rest/analytics/1.0/publish/bulk", 204, CHROME),
     ]
 }
