@@ -30,7 +30,16 @@ fn corpus_file() -> PathBuf {
     FILE.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hostile");
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join("corpus.log");
+        // One file per process: nextest runs each test in its own process, all at once.
+        let path = dir.join(format!("corpus-{}.log", std::process::id()));
+        // Files of finished test processes (40 MB each) are removed here.
+        for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let pid = name.strip_prefix("corpus-").and_then(|n| n.strip_suffix(".log"));
+            if pid.is_some_and(|p| !Path::new("/proc").join(p).exists()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
         let lines: Vec<Vec<u8>> = corpus::cases().into_iter().map(|c| c.line).collect();
         std::fs::write(&path, lines.join(&b'\n')).expect("write corpus");
         path
