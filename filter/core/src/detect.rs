@@ -18,6 +18,11 @@ use crate::stats::{Counters, Stats};
 use crate::table::Table;
 use std::collections::BTreeMap;
 
+/// Earliest event time accepted: 0000-01-01T00:00:00Z.
+const MIN_TIME: TimeMs = -62_167_219_200_000;
+/// Latest event time accepted: 9999-12-31T23:59:59.999Z.
+const MAX_TIME: TimeMs = 253_402_300_799_999;
+
 /// Everything but the decoders.
 #[derive(Debug)]
 pub(crate) struct Detector {
@@ -85,6 +90,17 @@ impl Detector {
     }
 
     pub fn push(&mut self, ev: &AccessEvent<'_>, sink: &mut dyn AlertSink) -> Outcome {
+        if !(MIN_TIME..=MAX_TIME).contains(&ev.time_ms) {
+            // Window arithmetic assumes times within a few thousand years of each other.
+            self.counters.out_of_range += 1;
+            return Outcome {
+                request: RequestKind::Other,
+                agent: AgentKind::Other,
+                session: None,
+                allowed_by: None,
+                late: true,
+            };
+        }
         self.counters.events += 1;
         let agent_kind = self.classifier.agent(&ev.agent);
         let req = match &ev.audit {

@@ -1,4 +1,7 @@
-//! The engine's state as bytes: magic, version, then postcard-encoded state.
+//! The engine's state as bytes: magic, version, checksum, then postcard-encoded state.
+//!
+//! The checksum (XXH3 of the payload) turns a flipped bit in a stored state file into a clear
+//! error instead of silently different baselines.
 
 use crate::event::TimeMs;
 use crate::identity::Learned;
@@ -51,12 +54,17 @@ pub(crate) struct State {
     pub learned: Learned,
 }
 
+const HEADER: usize = 16;
+
 pub(crate) fn encode(state: &State) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1024);
+    // Encoding plain data into a Vec cannot fail.
+    let payload = postcard::to_allocvec(state).unwrap_or_default();
+    let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
-    // Encoding plain data into a Vec cannot fail.
-    postcard::to_extend(state, out).unwrap_or_default()
+    out.extend_from_slice(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes());
+    out.extend_from_slice(&payload);
+    out
 }
 
 pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
@@ -67,7 +75,14 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     if found != VERSION {
         return Err(SnapshotError::Version { found, expected: VERSION });
     }
-    let (state, rest) = postcard::take_from_bytes::<State>(&bytes[8..])
+    let (sum, payload) = match (bytes.get(8..HEADER), bytes.get(HEADER..)) {
+        (Some(s), Some(p)) => (s, p),
+        _ => return Err(SnapshotError::Corrupt("truncated header".into())),
+    };
+    if sum != xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes() {
+        return Err(SnapshotError::Corrupt("checksum mismatch (damaged or truncated)".into()));
+    }
+    let (state, rest) = postcard::take_from_bytes::<State>(payload)
         .map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
     if !rest.is_empty() {
         return Err(SnapshotError::Corrupt(format!("{} trailing bytes", rest.len())));

@@ -18,6 +18,8 @@ pub struct Stats {
     pub rejected_reasons: BTreeMap<String, u64>,
     /// Events older than the late tolerance, skipped.
     pub late: u64,
+    /// Events dated outside years 0-9999, skipped (not counted in `events`).
+    pub out_of_range: u64,
     /// Alerts raised.
     pub alerts: u64,
     /// Alerts by rule name.
@@ -55,6 +57,7 @@ pub(crate) struct Counters {
     pub rejected: u64,
     pub rejected_reasons: BTreeMap<String, u64>,
     pub late: u64,
+    pub out_of_range: u64,
     pub alerts: u64,
     pub by_rule: BTreeMap<String, u64>,
     pub by_severity: BTreeMap<String, u64>,
@@ -106,6 +109,7 @@ impl Counters {
             rejected: self.rejected,
             rejected_reasons: self.rejected_reasons.clone(),
             late: self.late,
+            out_of_range: self.out_of_range,
             alerts: self.alerts,
             alerts_by_rule: self.by_rule.clone(),
             alerts_by_severity: self.by_severity.clone(),

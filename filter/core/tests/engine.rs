@@ -112,3 +112,14 @@ fn address_flood_holds_the_cap_and_the_scraper_is_still_caught() {
     assert!(s.evicted["ip"] >= 99_000, "{s:?}");
     assert!(!of(&alerts, RuleId::AccessDeniedProbing, "203.0.113.99").is_empty(), "{alerts:#?}");
 }
+
+#[test]
+fn any_flipped_bit_in_a_snapshot_is_refused() {
+    let (_, e) = run("{}", scraper_and_crowd());
+    let snap = e.snapshot();
+    for i in (0..snap.len()).step_by(97) {
+        let mut bad = snap.clone();
+        bad[i] ^= 0x10;
+        assert!(Engine::restore(Config::default(), &bad).is_err(), "flip at byte {i} accepted");
+    }
+}
