@@ -40,14 +40,7 @@ pub struct Stats {
     pub evicted: BTreeMap<String, u64>,
 }
 
-const AGENTS: [AgentKind; 6] = [
-    AgentKind::Browser,
-    AgentKind::Script,
-    AgentKind::AttackTool,
-    AgentKind::Crawler,
-    AgentKind::Empty,
-    AgentKind::Other,
-];
+const AGENTS: [AgentKind; 6] = AgentKind::ALL;
 
 /// The engine's live counters.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

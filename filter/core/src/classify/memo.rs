@@ -16,14 +16,7 @@ const SLOTS: usize = 1024;
 /// Low bits of a slot word that hold the verdict code (0 = empty slot).
 const CODE_BITS: u64 = 0b111;
 
-const KINDS: [AgentKind; 6] = [
-    AgentKind::Browser,
-    AgentKind::Script,
-    AgentKind::AttackTool,
-    AgentKind::Crawler,
-    AgentKind::Empty,
-    AgentKind::Other,
-];
+const KINDS: [AgentKind; 6] = AgentKind::ALL;
 
 /// Direct-mapped verdict memo.
 pub(super) struct Memo {

@@ -128,6 +128,16 @@ pub enum AgentKind {
 }
 
 impl AgentKind {
+    /// Every kind, in declaration order (`kind as usize` indexes it).
+    pub const ALL: [AgentKind; 6] = [
+        AgentKind::Browser,
+        AgentKind::Script,
+        AgentKind::AttackTool,
+        AgentKind::Crawler,
+        AgentKind::Empty,
+        AgentKind::Other,
+    ];
+
     /// The kebab-case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
