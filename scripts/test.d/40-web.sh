@@ -36,7 +36,9 @@ grep -q 'Running headless tests in Chrome' tests/out/web-browser.log || { echo "
 count tests/out/web-browser.log
 
 echo "== web: end-to-end harness test" >&2
-cargo build -q --release -p wikiwatch
+# scripts/test.sh's release test run has just built the CLI with the whole workspace's features;
+# `cargo build -p wikiwatch` alone would resolve features differently and rebuild wasmtime.
+[ -x target/release/wikiwatch ] || cargo build -q --release --workspace --bins
 ( cd tests/browser && { [ -d node_modules/playwright-core ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund; } )
 node tests/browser/e2e.mjs | tee tests/out/web-e2e.log
 e2e=$(grep -Eo '^[0-9]+ passed, 0 failed' tests/out/web-e2e.log | awk '{print $1}')
