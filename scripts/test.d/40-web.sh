@@ -7,7 +7,7 @@
 #      writes for the bundled example log and config. Screenshot: tests/out/browser-harness.png.
 # Needs scripts/build-wasm.sh to have run (examples/browser/pkg).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 root=$PWD
 passed=0
 
