@@ -80,49 +80,29 @@ impl Browser {
             }
         }
         at += rng.random_range(200..900);
-        out.push(c.req(
+        xhr(
+            out,
+            rng,
+            c,
+            &referer,
             at,
-            "GET",
             format!("/rest/mywork/latest/status/notification/count?_={at}"),
-            200,
-            rng.random_range(5..40),
+            5..40,
             95,
-            referer.clone(),
-        ));
+        );
         if let Some(id) = page_id {
             at += rng.random_range(20..300);
-            out.push(c.req(
-                at,
-                "GET",
-                format!("/rest/likes/1.0/content/{id}/likes?commentLikes=true&_={at}"),
-                200,
-                rng.random_range(5..60),
-                240,
-                referer.clone(),
-            ));
+            let likes = format!("/rest/likes/1.0/content/{id}/likes?commentLikes=true&_={at}");
+            xhr(out, rng, c, &referer, at, likes, 5..60, 240);
             if rng.random_bool(0.6) {
                 at += rng.random_range(20..300);
-                out.push(c.req(
-                    at,
-                    "GET",
-                    format!("/rest/inlinecomments/1.0/comments?containerId={id}&_={at}"),
-                    200,
-                    rng.random_range(5..80),
-                    52,
-                    referer.clone(),
-                ));
+                let comments = format!("/rest/inlinecomments/1.0/comments?containerId={id}&_={at}");
+                xhr(out, rng, c, &referer, at, comments, 5..80, 52);
             }
             if rng.random_bool(0.3) {
                 at += rng.random_range(20..300);
-                out.push(c.req(
-                    at,
-                    "GET",
-                    format!("/rest/highlighting/1.0/panel-items?pageId={id}&_={at}"),
-                    200,
-                    rng.random_range(5..50),
-                    410,
-                    referer.clone(),
-                ));
+                let panel = format!("/rest/highlighting/1.0/panel-items?pageId={id}&_={at}");
+                xhr(out, rng, c, &referer, at, panel, 5..50, 410);
             }
         }
         at += rng.random_range(500..3000);
@@ -396,4 +376,19 @@ impl Browser {
         self.page_assets(out, rng, t, &page_url, None);
         self.last = Some(page_url);
     }
+}
+
+/// One of the page's background XHR calls (`GET`, 200), taking a random time in `duration`.
+#[allow(clippy::too_many_arguments)]
+fn xhr(
+    out: &mut Vec<Event>,
+    rng: &mut ChaCha8Rng,
+    c: &Client,
+    referer: &Option<String>,
+    at: Ms,
+    target: String,
+    duration: std::ops::Range<u32>,
+    bytes: u64,
+) {
+    out.push(c.req(at, "GET", target, 200, rng.random_range(duration), bytes, referer.clone()));
 }
