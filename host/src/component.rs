@@ -101,10 +101,16 @@ impl ComponentDetector {
     /// creates (or restores) an engine.
     pub fn new(config: &LoadedConfig, state: Option<&[u8]>, sandbox: &SandboxArgs) -> Result<Self> {
         let mut wcfg = wasmtime::Config::new();
-        wcfg.epoch_interruption(true);
+        wcfg.epoch_interruption(std::env::var_os("XX_NOEPOCH").is_none_or(|v| v != "1"));
         wcfg.consume_fuel(sandbox.fuel.is_some());
+        // The guest multiplies 64x64->128 bits for hashing (XXH3, foldhash).
+        wcfg.wasm_wide_arithmetic(true);
         // Errors name the input position; guest frames without symbols would only add noise.
         wcfg.wasm_backtrace_max_frames(None);
+        if std::env::var_os("WIKIWATCH_PERFMAP").is_some_and(|v| v == "1") {
+            // For `perf record`: guest functions get names in /tmp/perf-PID.map.
+            wcfg.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = wasmtime::Engine::new(&wcfg).map_err(|e| guest(format!("wasmtime: {e}")))?;
         let component = match &sandbox.module {
             Some(path) => {

@@ -7,7 +7,7 @@ use crate::fail::usage;
 use crate::input::read_file;
 use anyhow::Result;
 use std::path::Path;
-use wikiwatch_core::{AccessEvent, Alert, Config, Engine, Format, Stats};
+use wikiwatch_core::{batch_lines, AccessEvent, Alert, Config, Engine, Format, Stats};
 
 /// A config as loaded: its text (handed to the component) and the parsed value.
 #[derive(Debug, Clone)]
@@ -68,13 +68,6 @@ pub fn open(
         EngineKind::Native => Box::new(Native::new(config, state)?),
         EngineKind::Component => Box::new(ComponentDetector::new(config, state, sandbox)?),
     })
-}
-
-/// Splits a batch exactly as the component does: lines end with `\n`, and a final piece
-/// without one is a line too.
-pub fn batch_lines(buf: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let body = buf.strip_suffix(b"\n").unwrap_or(buf);
-    body.split(|&b| b == b'\n').take(if buf.is_empty() { 0 } else { usize::MAX })
 }
 
 /// The core in-process.

@@ -58,16 +58,12 @@ impl wit::GuestEngine for EngineResource {
         let mut alerts = Vec::new();
         let mut rejected = Vec::new();
         let before = engine.stats().events;
-        // Every line ends with '\n'; a trailing piece after the last '\n' is a line too.
-        let body = lines.strip_suffix(b"\n").unwrap_or(&lines);
-        if !lines.is_empty() {
-            for (index, line) in body.split(|&b| b == b'\n').enumerate() {
-                if let Err(e) = engine.push_line(line, format, &mut alerts) {
-                    rejected.push(wit::RejectedLine {
-                        index: u32::try_from(index).unwrap_or(u32::MAX),
-                        reason: e.reason,
-                    });
-                }
+        for (index, line) in wikiwatch_core::batch_lines(&lines).enumerate() {
+            if let Err(e) = engine.push_line(line, format, &mut alerts) {
+                rejected.push(wit::RejectedLine {
+                    index: u32::try_from(index).unwrap_or(u32::MAX),
+                    reason: e.reason,
+                });
             }
         }
         let events = engine.stats().events.saturating_sub(before);

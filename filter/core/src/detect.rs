@@ -9,8 +9,9 @@ use crate::engine::{audit_request, Outcome};
 use crate::event::{AccessEvent, AuditAction, TimeMs};
 use crate::identity::{Directory, Learned};
 use crate::raise::{raise, Pending, Raise};
-use crate::rules::check::Ctx;
-use crate::rules::{privilege, search, Params, RuleId, RULES};
+use crate::rules::search::SensitiveTerms;
+use crate::judge::Judge;
+use crate::rules::{for_each_rule, privilege, Params, RuleId};
 use crate::sketch::hash32;
 use crate::snapshot::{SnapshotError, State};
 use crate::state::{EntityState, View, Windows};
@@ -32,6 +33,8 @@ pub(crate) struct Detector {
     allow_names: Vec<String>,
     dir: Directory,
     params: [Params; RuleId::ALL.len()],
+    /// `sensitive-search` terms, built-in and configured.
+    terms: SensitiveTerms,
     /// Per rule: role name -> threshold.
     role_thresholds: Vec<BTreeMap<String, u64>>,
     windows: Windows,
@@ -66,6 +69,7 @@ impl Detector {
             allow: AllowList::new(&config.allow),
             allow_names: config.allow.iter().map(|a| a.name.clone()).collect(),
             dir: Directory::new(&config.identity),
+            terms: SensitiveTerms::new(&params[RuleId::SensitiveSearch.index()].terms),
             windows: Windows::from_params(&params),
             protect_ms: params.iter().map(|p| p.cooldown.as_ms()).max().unwrap_or(0),
             late_ms: l.late_tolerance.as_ms(),
@@ -151,9 +155,7 @@ impl Detector {
             },
             query,
             sensitive: match (req.kind, query) {
-                (RequestKind::Search, Some(q)) => {
-                    search::sensitive_terms(q, &self.params[RuleId::SensitiveSearch.index()].terms)
-                }
+                (RequestKind::Search, Some(q)) => self.terms.bits(q),
                 _ => 0,
             },
             export_weight: export_weight(req.kind, req.page.is_some(), &ev.target),
@@ -235,25 +237,19 @@ impl Detector {
             .filter(|(_, days)| u64::from(*days) >= warmup)
             .map(|(mean, _)| *mean);
         let r = Raise { kind, key, privileged, now: v.time, allow };
-        let mut pending: Vec<Pending> = Vec::new();
-        let mut enumerating = false;
-        for rule in RULES {
-            let id = rule.id();
-            let p = &self.params[id.index()];
-            if !p.enabled || !rule.applies_to(kind) {
-                continue;
-            }
-            let threshold = role
-                .and_then(|r| self.role_thresholds[id.index()].get(r).copied())
-                .unwrap_or(if privileged { p.privileged_threshold } else { p.threshold });
-            let cx = Ctx { view: v, state, kind, params: p, threshold, role_mean };
-            let Some(f) = rule.check(&cx) else { continue };
-            enumerating |= id == RuleId::MassEnumeration;
-            if let Some(due) = Pending::new(id, f, &r, state, p.cooldown.as_ms()) {
-                let what = rule.describe(&cx, &due.finding);
-                pending.push(due.with(what));
-            }
-        }
+        let mut judge = Judge {
+            params: &self.params,
+            role_thresholds: &self.role_thresholds,
+            role,
+            view: v,
+            state,
+            raise: &r,
+            role_mean,
+            pending: Vec::new(),
+            enumerating: false,
+        };
+        for_each_rule(&mut judge);
+        let Judge { mut pending, enumerating, .. } = judge;
         if let (EntityKind::User, Some(g)) = (kind, self.learned.grants.get(key)) {
             let p = &self.params[RuleId::PrivilegeChange.index()];
             if let Some((f, what)) =

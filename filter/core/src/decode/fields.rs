@@ -17,6 +17,7 @@ impl<'a> Cursor<'a> {
         Cursor { s, pos }
     }
 
+    #[inline]
     fn skip_spaces(&mut self) {
         let b = self.s.as_bytes();
         while b.get(self.pos) == Some(&b' ') || b.get(self.pos) == Some(&b'\t') {
@@ -25,17 +26,18 @@ impl<'a> Cursor<'a> {
     }
 
     /// The next space-delimited token, or `None` at the end of the line.
+    #[inline]
     pub(crate) fn token(&mut self) -> Option<&'a str> {
         self.skip_spaces();
         let b = self.s.as_bytes();
         let start = self.pos;
-        while self.pos < b.len() && b[self.pos] != b' ' && b[self.pos] != b'\t' {
-            self.pos += 1;
-        }
+        let rest = b.get(start..).unwrap_or_default();
+        self.pos = start + memchr::memchr2(b' ', b'\t', rest).unwrap_or(rest.len());
         (self.pos > start).then(|| &self.s[start..self.pos])
     }
 
     /// Like [`Cursor::token`], but a missing token is a truncated line.
+    #[inline]
     pub(crate) fn need(&mut self) -> Result<&'a str, &'static str> {
         self.token().ok_or(reason::TRUNCATED)
     }
@@ -49,6 +51,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whether the next non-space byte is `c`.
+    #[inline]
     pub(crate) fn at(&mut self, c: u8) -> bool {
         self.skip_spaces();
         self.s.as_bytes().get(self.pos) == Some(&c)
@@ -130,7 +133,7 @@ fn unescape(raw: &str) -> String {
 pub(crate) fn time_open(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let mut from = 0;
-    while let Some(off) = b.get(from..)?.iter().position(|&c| c == b'[') {
+    while let Some(off) = memchr::memchr(b'[', b.get(from..)?) {
         let i = from + off;
         let d = |k: usize| b.get(i + k).is_some_and(u8::is_ascii_digit);
         if d(1) && (b.get(i + 2) == Some(&b'/') || (d(2) && b.get(i + 3) == Some(&b'/'))) {
@@ -143,7 +146,7 @@ pub(crate) fn time_open(s: &str) -> Option<usize> {
 
 /// The time text inside `[...]` at `open`, and the position after `]`.
 pub(crate) fn bracketed(s: &str, open: usize) -> Result<(&str, usize), &'static str> {
-    let close = s.as_bytes()[open..].iter().position(|&c| c == b']').ok_or(reason::TRUNCATED)?;
+    let close = memchr::memchr(b']', &s.as_bytes()[open..]).ok_or(reason::TRUNCATED)?;
     Ok((&s[open + 1..open + close], open + close + 1))
 }
 

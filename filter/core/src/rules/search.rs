@@ -4,6 +4,7 @@
 use super::check::{Ctx, Finding, Rule};
 use crate::alert::{EntityKind, Severity};
 use crate::rules::RuleId;
+use aho_corasick::{AhoCorasick, MatchKind};
 
 /// Built-in credential-like terms (lowercase); `rules.sensitive-search.terms` adds more.
 pub const TERMS: &[&str] = &[
@@ -33,21 +34,55 @@ pub const TERMS: &[&str] = &[
     "admin account",
 ];
 
-/// The credential-like terms a search query mentions, as bits (built-in terms first, then
-/// config terms; terms past 64 share the last bit). Zero when the query is innocent.
+/// Finds the credential-like terms a search query mentions.
 ///
 /// Rules count distinct *terms*, not distinct queries: quick-search fires on every keystroke,
 /// so "passw", "password", "password reset" are one person looking for one thing.
-pub fn sensitive_terms(query: &str, extra: &[String]) -> u64 {
-    let q = query.to_lowercase();
-    let bit = |i: usize| 1u64 << i.min(63);
-    let builtin =
-        TERMS.iter().enumerate().filter(|(_, t)| q.contains(*t)).fold(0, |m, (i, _)| m | bit(i));
-    extra
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| !t.is_empty() && q.contains(&t.to_lowercase()))
-        .fold(builtin, |m, (i, _)| m | bit(TERMS.len() + i))
+///
+/// All terms live in one Aho-Corasick automaton, so a query is scanned once rather than once
+/// per term (a substring search per term is cheap natively, where the standard library has a
+/// SIMD fast path, and not in a WebAssembly guest).
+#[derive(Debug, Clone)]
+pub struct SensitiveTerms {
+    matcher: Option<AhoCorasick>,
+    /// Bit of each pattern.
+    bits: Vec<u64>,
+}
+
+impl SensitiveTerms {
+    /// The built-in [`TERMS`] and `extra` (compared in lowercase; empty ones ignored).
+    pub fn new(extra: &[String]) -> SensitiveTerms {
+        let bit = |i: usize| 1u64 << i.min(63);
+        let extra = extra.iter().map(|t| t.to_lowercase());
+        let (patterns, bits): (Vec<String>, Vec<u64>) = TERMS
+            .iter()
+            .map(|t| (*t).to_owned())
+            .chain(extra)
+            .enumerate()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(i, t)| (t, bit(i)))
+            .unzip();
+        // Patterns are lowercase; ASCII case-insensitivity spares lowercasing ASCII queries.
+        let matcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .ok();
+        SensitiveTerms { matcher, bits }
+    }
+
+    /// The terms `query` mentions, as bits (built-in terms first, then config terms; terms
+    /// past 64 share the last bit). Zero when the query is innocent.
+    pub fn bits(&self, query: &str) -> u64 {
+        let Some(m) = &self.matcher else { return 0 };
+        let scan =
+            |q: &str| m.find_overlapping_iter(q).fold(0, |acc, hit| acc | self.bits[hit.pattern()]);
+        if query.is_ascii() {
+            scan(query)
+        } else {
+            scan(&query.to_lowercase())
+        }
+    }
 }
 
 pub(crate) struct SensitiveSearch;
@@ -93,5 +128,28 @@ impl Rule for SensitiveSearch {
             cx.state.sensitive_terms.count_ones(),
             cx.params.window
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terms_are_found_once_each_in_any_case() {
+        let t = SensitiveTerms::new(&["Contraseña".into(), String::new(), "vault".into()]);
+        let bit = |term: &str| 1u64 << TERMS.iter().position(|t| *t == term).unwrap();
+        assert_eq!(t.bits("how do I reset my PassWord"), bit("password"));
+        // Overlapping terms each count.
+        assert_eq!(
+            t.bits("AWS_SECRET_ACCESS_KEY api_key"),
+            bit("aws_secret_access_key") | bit("secret") | bit("api_key")
+        );
+        assert_eq!(t.bits("VPN vpn"), bit("vpn"));
+        assert_eq!(t.bits("quarterly roadmap"), 0);
+        // Config terms follow the built-ins (the empty one keeps its place); non-ASCII ones
+        // match whatever the query's case.
+        assert_eq!(t.bits("CONTRASEÑA del wifi"), 1 << TERMS.len());
+        assert_eq!(t.bits("Vault tokens"), 1 << (TERMS.len() + 2) | bit("token"));
     }
 }

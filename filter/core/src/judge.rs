@@ -1,0 +1,52 @@
+//! Runs the windowed rules over one entity after an event: the findings that are due.
+
+use crate::raise::{Pending, Raise};
+use crate::rules::check::{Ctx, Rule};
+use crate::rules::{Params, RuleId, RuleVisitor};
+use crate::state::{EntityState, View};
+use std::collections::BTreeMap;
+
+/// The rules' shared view of one entity, and what they found.
+pub(crate) struct Judge<'a, 'v> {
+    pub params: &'a [Params],
+    /// Per rule: role name -> threshold.
+    pub role_thresholds: &'a [BTreeMap<String, u64>],
+    pub role: Option<&'a str>,
+    pub view: &'a View<'v>,
+    pub state: &'a EntityState,
+    pub raise: &'a Raise<'a>,
+    pub role_mean: Option<f32>,
+    /// Findings due to alert now, with their sentences.
+    pub pending: Vec<Pending>,
+    /// Whether `mass-enumeration` found something (privilege-change escalates on it).
+    pub enumerating: bool,
+}
+
+impl RuleVisitor for Judge<'_, '_> {
+    #[inline]
+    fn visit<R: Rule>(&mut self, rule: &R) {
+        let (id, kind) = (rule.id(), self.raise.kind);
+        let p = &self.params[id.index()];
+        if !p.enabled || !rule.applies_to(kind) {
+            return;
+        }
+        let threshold = self
+            .role
+            .and_then(|r| self.role_thresholds[id.index()].get(r).copied())
+            .unwrap_or(if self.raise.privileged { p.privileged_threshold } else { p.threshold });
+        let cx = Ctx {
+            view: self.view,
+            state: self.state,
+            kind,
+            params: p,
+            threshold,
+            role_mean: self.role_mean,
+        };
+        let Some(f) = rule.check(&cx) else { return };
+        self.enumerating |= id == RuleId::MassEnumeration;
+        if let Some(due) = Pending::new(id, f, self.raise, self.state, p.cooldown.as_ms()) {
+            let what = rule.describe(&cx, &due.finding);
+            self.pending.push(due.with(what));
+        }
+    }
+}
