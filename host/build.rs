@@ -12,6 +12,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const GUEST_TARGET: &str = "wasm32-unknown-unknown";
+/// rustc arguments of the guest, one per line, `#` comments (shared with
+/// `scripts/build-wasm.d/10-component.sh`).
+const GUEST_FLAGS: &str = "filter/component/guest-rustflags";
 
 fn main() {
     let manifest =
@@ -36,6 +39,7 @@ fn main() {
         "filter/core/Cargo.toml",
         "filter/component/src",
         "filter/component/Cargo.toml",
+        GUEST_FLAGS,
         "Cargo.lock",
     ] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
@@ -70,6 +74,11 @@ fn main() {
     ] {
         cmd.env_remove(var);
     }
+    let flags =
+        fs::read_to_string(root.join(GUEST_FLAGS)).unwrap_or_else(|e| panic!("{GUEST_FLAGS}: {e}"));
+    let flags: Vec<&str> =
+        flags.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"));
     let status = cmd.status().expect("run cargo to build the wikiwatch component");
     assert!(
         status.success(),

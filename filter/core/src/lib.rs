@@ -26,6 +26,7 @@
 
 pub mod alert;
 mod allow;
+mod bytes;
 pub mod classify;
 pub mod config;
 pub mod decode;
@@ -42,6 +43,7 @@ pub mod sketch;
 mod snapshot;
 mod state;
 mod stats;
+mod substrings;
 mod table;
 mod window;
 

@@ -10,9 +10,9 @@
 
 use super::memo::{hash, Memo};
 use super::{AgentKind, ClassifyConfig};
-use aho_corasick::automaton::Automaton;
+use crate::substrings;
 use aho_corasick::dfa::DFA;
-use aho_corasick::{Anchored, MatchKind};
+use std::ops::ControlFlow;
 
 /// Known attack, recon and scraping tools (several name Confluence outright).
 pub(super) static ATTACK_TOOLS: &[&str] = &[
@@ -258,16 +258,7 @@ impl AgentTable {
                 rank.push(i);
             }
         }
-        // Standard semantics: every state knows every pattern that ends there, so one walk
-        // over the string sees all of them (overlapping ones included). No prefilter: most
-        // bytes of a User-Agent start some pattern, so it would only add overhead.
-        let matcher = DFA::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(&patterns)
-            .ok();
-        AgentTable { matcher, rank, memo: Memo::new() }
+        AgentTable { matcher: substrings::matcher(&patterns), rank, memo: Memo::new() }
     }
 
     /// Classifies one User-Agent string.
@@ -293,25 +284,17 @@ impl AgentTable {
         let Some(dfa) = &self.matcher else {
             return AgentKind::Other;
         };
-        let Ok(mut sid) = dfa.start_state(Anchored::No) else {
-            return AgentKind::Other;
-        };
         // A hand-rolled walk rather than `find_overlapping_iter`: a third of the instructions,
         // which matters for floods of never-seen agents that miss the memo.
         let mut best = RANKED.len();
-        for &b in ua.as_bytes() {
-            sid = dfa.next_state(Anchored::No, sid, b);
-            if !dfa.is_special(sid) || !dfa.is_match(sid) {
-                continue;
-            }
-            for i in 0..dfa.match_len(sid) {
-                let pattern = dfa.match_pattern(sid, i).as_usize();
-                best = best.min(self.rank.get(pattern).map_or(best, |&r| usize::from(r)));
-            }
+        substrings::each(dfa, ua.as_bytes(), |pattern| {
+            best = best.min(self.rank.get(pattern).map_or(best, |&r| usize::from(r)));
             if best == 0 {
-                break;
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
             }
-        }
+        });
         RANKED.get(best).copied().unwrap_or(AgentKind::Other)
     }
 }

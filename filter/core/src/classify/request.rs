@@ -77,7 +77,7 @@ impl RequestTable {
         let path = strip_platform_prefix(path);
         // An unknown first segment is taken to be a Data Center context path (`/confluence`).
         let found = self.lookup(path).or_else(|| {
-            let rest = find(path.get(1..)?, |b| b == b'/').map(|i| &path[i + 1..])?;
+            let rest = find(path.get(1..)?, [b'/']).map(|i| &path[i + 1..])?;
             self.lookup(rest)
         });
         let request = match found {
@@ -183,14 +183,14 @@ fn split_target(target: &str) -> Option<(&str, &str)> {
         if starts_with_ignore_case(t, scheme) {
             let after = &t[scheme.len()..];
             // `http://host?x` has an empty path, which means `/`.
-            t = find(after, |b| b == b'/' || b == b'?').map_or("/", |i| &after[i..]);
+            t = find(after, [b'/', b'?']).map_or("/", |i| &after[i..]);
             if t.starts_with('?') {
                 return Some(("/", query_of(t)));
             }
             break;
         }
     }
-    let path_end = find(t, |b| b == b'?' || b == b'#' || b == b';').unwrap_or(t.len());
+    let path_end = find(t, [b'?', b'#', b';']).unwrap_or(t.len());
     let path = &t[..path_end];
     path.starts_with('/').then(|| (path, query_of(&t[path_end..])))
 }
@@ -198,7 +198,7 @@ fn split_target(target: &str) -> Option<(&str, &str)> {
 /// The query string in what follows a path (`;params?query#fragment`), fragment included:
 /// the query scanner stops at `#`, which saves a pass here.
 fn query_of(after_path: &str) -> &str {
-    match find(after_path, |b| b == b'?' || b == b'#') {
+    match find(after_path, [b'?', b'#']) {
         Some(i) if after_path.as_bytes()[i] == b'?' => &after_path[i + 1..],
         _ => "",
     }
@@ -209,7 +209,7 @@ fn strip_platform_prefix(mut path: &str) -> &str {
     const GATEWAY: &str = "/ex/confluence/";
     if starts_with_ignore_case(path, GATEWAY) {
         let after = &path[GATEWAY.len()..];
-        path = find(after, |b| b == b'/').map_or("", |i| &after[i..]);
+        path = find(after, [b'/']).map_or("", |i| &after[i..]);
     }
     if starts_with_ignore_case(path, "/wiki") {
         let rest = &path[5..];

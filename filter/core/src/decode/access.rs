@@ -66,9 +66,7 @@ fn request<'a>(c: &mut Cursor<'a>) -> Result<(&'a str, &'a str), &'static str> {
         return Ok(("", ""));
     }
     let target = c.need()?;
-    if c.peek().is_some_and(|p| p.starts_with("HTTP/")) {
-        c.token();
-    }
+    c.skip_if(|p| p.starts_with("HTTP/"));
     Ok((method, target))
 }
 

@@ -2,6 +2,7 @@
 //! a `&str` that hands out borrowed slices, so decoding a line allocates nothing.
 
 use super::reason;
+use crate::bytes::find_any;
 use std::borrow::Cow;
 
 /// A cursor over one line. Positions always sit on ASCII bytes (spaces, quotes, brackets),
@@ -17,7 +18,7 @@ impl<'a> Cursor<'a> {
         Cursor { s, pos }
     }
 
-    #[inline]
+    #[inline(always)]
     fn skip_spaces(&mut self) {
         let b = self.s.as_bytes();
         while b.get(self.pos) == Some(&b' ') || b.get(self.pos) == Some(&b'\t') {
@@ -26,13 +27,14 @@ impl<'a> Cursor<'a> {
     }
 
     /// The next space-delimited token, or `None` at the end of the line.
-    #[inline]
+    // Always inlined: ten calls a line, each shorter than a call's prologue in a guest.
+    #[inline(always)]
     pub(crate) fn token(&mut self) -> Option<&'a str> {
         self.skip_spaces();
         let b = self.s.as_bytes();
         let start = self.pos;
         let rest = b.get(start..).unwrap_or_default();
-        self.pos = start + memchr::memchr2(b' ', b'\t', rest).unwrap_or(rest.len());
+        self.pos = start + find_any(rest, [b' ', b'\t']).unwrap_or(rest.len());
         (self.pos > start).then(|| &self.s[start..self.pos])
     }
 
@@ -42,12 +44,12 @@ impl<'a> Cursor<'a> {
         self.token().ok_or(reason::TRUNCATED)
     }
 
-    /// The next token without consuming it.
-    pub(crate) fn peek(&mut self) -> Option<&'a str> {
+    /// Consumes the next token if `want` accepts it.
+    pub(crate) fn skip_if(&mut self, want: impl Fn(&str) -> bool) {
         let save = self.pos;
-        let t = self.token();
-        self.pos = save;
-        t
+        if !self.token().is_some_and(want) {
+            self.pos = save;
+        }
     }
 
     /// Whether the next non-space byte is `c`.
@@ -74,9 +76,9 @@ impl<'a> Cursor<'a> {
         }
         let start = self.pos + 1;
         let mut from = start;
-        // memchr-speed search for the closing quote; a quote preceded by an odd run of
-        // backslashes is escaped and the search goes on.
-        while let Some(off) = self.s[from..].find('"') {
+        // The closing quote: one preceded by an odd run of backslashes is escaped and the
+        // search goes on.
+        while let Some(off) = find_any(&b[from..], [b'"']) {
             let i = from + off;
             let run = b[start..i].iter().rev().take_while(|&&c| c == b'\\').count();
             if run % 2 == 0 {
@@ -133,7 +135,7 @@ fn unescape(raw: &str) -> String {
 pub(crate) fn time_open(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let mut from = 0;
-    while let Some(off) = memchr::memchr(b'[', b.get(from..)?) {
+    while let Some(off) = find_any(b.get(from..)?, [b'[']) {
         let i = from + off;
         let d = |k: usize| b.get(i + k).is_some_and(u8::is_ascii_digit);
         if d(1) && (b.get(i + 2) == Some(&b'/') || (d(2) && b.get(i + 3) == Some(&b'/'))) {
@@ -146,7 +148,7 @@ pub(crate) fn time_open(s: &str) -> Option<usize> {
 
 /// The time text inside `[...]` at `open`, and the position after `]`.
 pub(crate) fn bracketed(s: &str, open: usize) -> Result<(&str, usize), &'static str> {
-    let close = memchr::memchr(b']', &s.as_bytes()[open..]).ok_or(reason::TRUNCATED)?;
+    let close = find_any(&s.as_bytes()[open..], [b']']).ok_or(reason::TRUNCATED)?;
     Ok((&s[open + 1..open + close], open + close + 1))
 }
 

@@ -4,7 +4,9 @@
 use super::check::{Ctx, Finding, Rule};
 use crate::alert::{EntityKind, Severity};
 use crate::rules::RuleId;
-use aho_corasick::{AhoCorasick, MatchKind};
+use crate::substrings;
+use aho_corasick::dfa::DFA;
+use std::ops::ControlFlow;
 
 /// Built-in credential-like terms (lowercase); `rules.sensitive-search.terms` adds more.
 pub const TERMS: &[&str] = &[
@@ -39,12 +41,12 @@ pub const TERMS: &[&str] = &[
 /// Rules count distinct *terms*, not distinct queries: quick-search fires on every keystroke,
 /// so "passw", "password", "password reset" are one person looking for one thing.
 ///
-/// All terms live in one Aho-Corasick automaton, so a query is scanned once rather than once
-/// per term (a substring search per term is cheap natively, where the standard library has a
-/// SIMD fast path, and not in a WebAssembly guest).
+/// All terms live in one automaton, so a query is scanned once rather than once per term (a
+/// substring search per term is cheap natively, where the standard library has a SIMD fast
+/// path, and not in a WebAssembly guest).
 #[derive(Debug, Clone)]
 pub struct SensitiveTerms {
-    matcher: Option<AhoCorasick>,
+    matcher: Option<DFA>,
     /// Bit of each pattern.
     bits: Vec<u64>,
 }
@@ -63,20 +65,21 @@ impl SensitiveTerms {
             .map(|(i, t)| (t, bit(i)))
             .unzip();
         // Patterns are lowercase; ASCII case-insensitivity spares lowercasing ASCII queries.
-        let matcher = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .ok();
-        SensitiveTerms { matcher, bits }
+        SensitiveTerms { matcher: substrings::matcher(&patterns), bits }
     }
 
     /// The terms `query` mentions, as bits (built-in terms first, then config terms; terms
     /// past 64 share the last bit). Zero when the query is innocent.
     pub fn bits(&self, query: &str) -> u64 {
         let Some(m) = &self.matcher else { return 0 };
-        let scan =
-            |q: &str| m.find_overlapping_iter(q).fold(0, |acc, hit| acc | self.bits[hit.pattern()]);
+        let scan = |q: &str| {
+            let mut found = 0;
+            substrings::each(m, q.as_bytes(), |pattern| {
+                found |= self.bits.get(pattern).copied().unwrap_or(0);
+                ControlFlow::Continue(())
+            });
+            found
+        };
         if query.is_ascii() {
             scan(query)
         } else {
