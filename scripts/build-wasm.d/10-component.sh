@@ -4,6 +4,7 @@
 # The CLI embeds it when WIKIWATCH_COMPONENT points here (otherwise its build script builds its own).
 set -euo pipefail
 out="$1"
+mkdir -p "$out"
 # Same separate target dir as host/build.rs, so the two share one guest build.
 # Flags exactly as host/build.rs passes them (SIMD and 64x64->128 multiplies; see the file).
 CARGO_ENCODED_RUSTFLAGS="$(grep -v -e '^#' -e '^[[:space:]]*$' filter/component/guest-rustflags | paste -sd $'\x1f')" \
