@@ -142,14 +142,11 @@ impl ComponentDetector {
             store.set_fuel(u64::MAX).map_err(|e| guest(format!("wasmtime: {e}")))?;
         }
         let ticker = Ticker::start(engine.clone());
-        let describe_err = |e: wasmtime::Error| {
-            guest(format!(
-                "{module_name}: {}",
-                describe(&e, sandbox.fuel, timeout, sandbox.max_memory)
-            ))
-        };
+        let explain = |e: &wasmtime::Error| describe(e, sandbox.fuel, timeout, sandbox.max_memory);
+        let describe_err = |e: wasmtime::Error| guest(format!("{module_name}: {}", explain(&e)));
+        // The guest's start-up code runs here, under the same deadline and memory limit.
         let bindings = bindings::Detector::instantiate(&mut store, &component, &linker)
-            .map_err(|e| guest(format!("{module_name}: cannot instantiate: {e}")))?;
+            .map_err(|e| guest(format!("{module_name}: cannot instantiate: {}", explain(&e))))?;
         let api = bindings.wikiwatch_filter_detect().engine();
         let handle = match state {
             None => api
