@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{Linker, ResourceAny};
-use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime::{ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap};
 use wikiwatch_core::{AccessEvent, Alert, Format, Stats};
 
 mod bindings {
@@ -31,7 +31,49 @@ pub fn embedded_size() -> usize {
 const TICK: Duration = Duration::from_millis(50);
 
 struct HostState {
-    limits: StoreLimits,
+    limits: Limits,
+}
+
+/// The store's limits, and the largest linear memory the guest has had (for the summary).
+struct Limits {
+    inner: StoreLimits,
+    peak_memory: usize,
+}
+
+impl ResourceLimiter for Limits {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, max)?;
+        if allowed {
+            self.peak_memory = self.peak_memory.max(desired);
+        }
+        Ok(allowed)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.inner.memory_grow_failed(error)
+    }
+
+    fn table_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        max: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, max)
+    }
+
+    fn table_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.inner.table_grow_failed(error)
+    }
+
+    fn instances(&self) -> usize {
+        self.inner.instances()
+    }
 }
 
 /// Advances the engine's epoch until dropped.
@@ -132,7 +174,8 @@ impl ComponentDetector {
             .memory_size(sandbox.max_memory.saturating_mul(1 << 20))
             .trap_on_grow_failure(true)
             .build();
-        let mut store = Store::new(&engine, HostState { limits });
+        let mut store =
+            Store::new(&engine, HostState { limits: Limits { inner: limits, peak_memory: 0 } });
         store.limiter(|s| &mut s.limits);
         let timeout = Duration::from_secs(sandbox.call_timeout.max(1));
         let deadline_ticks = (timeout.as_millis() / TICK.as_millis()).max(1) as u64;
@@ -245,6 +288,11 @@ impl Detector for ComponentDetector {
         let json = api.call_stats(&mut self.store, self.handle).map_err(|e| self.fail(e))?;
         serde_json::from_str(&json)
             .map_err(|e| guest(format!("the detector's stats are not valid: {e}")))
+    }
+
+    fn guest_memory(&self) -> Option<(u64, u64)> {
+        let peak = self.store.data().limits.peak_memory as u64;
+        Some((peak, (self.max_memory_mib as u64).saturating_mul(1 << 20)))
     }
 
     fn snapshot(&mut self) -> Result<Vec<u8>> {

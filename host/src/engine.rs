@@ -55,6 +55,10 @@ pub trait Detector {
     fn stats(&mut self) -> Result<Stats>;
     /// The engine state.
     fn snapshot(&mut self) -> Result<Vec<u8>>;
+    /// The sandbox's linear memory, largest so far and allowed, in bytes (`None` in-process).
+    fn guest_memory(&self) -> Option<(u64, u64)> {
+        None
+    }
 }
 
 /// Creates the detector of `kind`, restoring `state` when given.

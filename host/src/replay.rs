@@ -160,6 +160,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
         EngineKind::Component => "component",
         EngineKind::Native => "native",
     };
+    summary.guest_memory = detector.guest_memory();
     eprint!("{}", summary.render(&stats, engine_name, started.elapsed()));
     Ok(())
 }

@@ -39,6 +39,8 @@ pub struct Summary {
     pub alerts: u64,
     /// Events were decoded by the host and merged by time.
     pub merged: bool,
+    /// The component's linear memory: largest and allowed, in bytes.
+    pub guest_memory: Option<(u64, u64)>,
 }
 
 impl Summary {
@@ -136,6 +138,15 @@ impl Summary {
                 writeln!(s, "  allow-list      events allowed: {}", pairs(&stats.allowed_events));
             let _ =
                 writeln!(s, "                  alerts suppressed: {}", pairs(&stats.suppressed));
+        }
+        if let Some((peak, limit)) = self.guest_memory {
+            let mib = |b: u64| b as f64 / f64::from(1 << 20);
+            let _ = writeln!(
+                s,
+                "  guest memory    {:.1} MiB at most, of {:.0} MiB allowed (--max-memory)",
+                mib(peak),
+                mib(limit)
+            );
         }
         let evicted: u64 = stats.evicted.values().sum();
         let _ = writeln!(

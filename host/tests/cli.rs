@@ -186,8 +186,26 @@ fn generous_fuel_changes_nothing() {
 fn memory_limit_is_reported_cleanly() {
     let r = run(wikiwatch().args(["replay", "--max-memory", "1", path(&fixture("access.log"))]));
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("memory") || r.stderr.contains("limit"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("exceeded its memory limit (1 MiB; raise --max-memory)"),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn the_summary_reports_the_guest_memory_against_its_limit() {
+    let log = fixture("access.log");
+    let r = run(wikiwatch().args(["replay", "--max-memory", "64", path(&log)]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let line = r.stderr.lines().find(|l| l.contains("guest memory")).expect("a guest memory line");
+    assert!(line.ends_with("MiB at most, of 64 MiB allowed (--max-memory)"), "{line}");
+    let mib: f64 = line.split_whitespace().nth(2).and_then(|m| m.parse().ok()).expect("a size");
+    assert!(mib > 0.0 && mib < 64.0, "{line}");
+    // In-process there is no sandbox to report.
+    let r = run(wikiwatch().args(["replay", "--engine", "native", path(&log)]));
+    assert!(!r.stderr.contains("guest memory"), "{}", r.stderr);
 }
 
 #[test]
