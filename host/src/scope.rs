@@ -15,7 +15,7 @@ use std::sync::Arc;
 use wikiwatch_core::alert::format_time;
 use wikiwatch_core::classify::Classifier;
 use wikiwatch_core::decode::Decoder;
-use wikiwatch_core::{AccessEvent, AuditAction, RequestKind};
+use wikiwatch_core::{session_id, AccessEvent, AuditAction, RequestKind};
 
 /// Rows shown per table in the text view (the JSON view has them all, up to `MAX_ROWS`).
 const SHOWN: usize = 20;
@@ -44,7 +44,10 @@ impl Entity {
         match self {
             Entity::User(u) => e.user.as_deref() == Some(u.as_str()),
             Entity::Ip(a) => e.client.as_deref() == Some(a.as_str()),
-            Entity::Session(s) => e.session.as_deref() == Some(s.as_str()),
+            // Alerts name a session by its hash; a responder may also hold the raw id.
+            Entity::Session(s) => {
+                e.session.as_deref().is_some_and(|raw| raw == s || session_id(raw) == *s)
+            }
         }
     }
 }

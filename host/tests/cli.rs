@@ -313,6 +313,29 @@ fn scope_shows_what_an_entity_took() {
 }
 
 #[test]
+fn scope_finds_a_session_by_the_id_its_alert_shows() {
+    let dir = TempDir::new().expect("temp dir");
+    let log = dir.path().join("sessions.json");
+    let mut text = String::new();
+    for (i, session) in ["JSESSIONID-A1", "JSESSIONID-B2", "JSESSIONID-A1"].iter().enumerate() {
+        text += &format!(
+            r#"{{"time":{},"remote":"10.0.0.{i}","user":{{"name":"ann"}},"session":{{"id":"{session}"}},"method":"GET","path":"/display/ENG/P{i}","status":200,"bytes":10,"agent":"curl/8"}}"#,
+            1_790_000_000_000u64 + i as u64 * 1000
+        );
+        text.push('\n');
+    }
+    std::fs::write(&log, text).expect("write");
+    let hashed = wikiwatch_core::session_id("JSESSIONID-A1");
+    for id in [hashed.as_str(), "JSESSIONID-A1"] {
+        let entity = format!("session:{id}");
+        let r = run(wikiwatch().args(["scope", "--entity", &entity, "--json", path(&log)]));
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+        assert_eq!(v["events"], 2, "{id}: {v}");
+    }
+}
+
+#[test]
 fn help_lists_the_subcommands_with_examples() {
     let r = run(wikiwatch().arg("--help"));
     assert_eq!(r.code, 0);

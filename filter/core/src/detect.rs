@@ -343,8 +343,10 @@ fn export_weight(kind: RequestKind, has_page: bool, target: &str) -> u32 {
     }
 }
 
-/// Session ids are hashed before anything keeps them: alerts and tables never hold the secret.
-fn session_id(raw: &str) -> String {
+/// The name alerts give a session (`s-` and 16 hex digits): session ids are hashed before
+/// anything keeps them, so alerts and tables never hold the secret. Hosts use it to find the
+/// session an alert names in raw logs.
+pub fn session_id(raw: &str) -> String {
     let h = xxhash_rust::xxh3::xxh3_64_with_seed(raw.as_bytes(), 0x5e55_10b5);
     format!("s-{h:016x}")
 }

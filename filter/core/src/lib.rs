@@ -51,6 +51,7 @@ pub use alert::{Alert, AlertSink, EntityKind, EntityRef, Evidence, Severity};
 pub use classify::{AgentKind, RequestKind};
 pub use config::{Config, ConfigError};
 pub use decode::{batch_lines, DecodeError, Format};
+pub use detect::session_id;
 pub use engine::{Engine, Outcome, RestoreError};
 pub use event::{AccessEvent, AuditAction, TimeMs};
 pub use evidence::mask_query;
