@@ -103,7 +103,10 @@ pub fn run(args: &BenchArgs) -> Result<()> {
          ratio      {:>12.1} % of native\n\
          component size {} bytes; alerts and stats identical: {}\n",
         100.0 * comp / nat.max(1e-9),
-        embedded_size(),
+        match &args.sandbox.module {
+            Some(path) => std::fs::metadata(path).map_or(0, |m| m.len()),
+            None => embedded_size() as u64,
+        },
         if same { "yes" } else { "NO" },
         runs = args.runs,
     );
