@@ -380,6 +380,9 @@ fn median_request_ns(proxy: &mut Proxy, events: &[AccessEvent<'static>], n: usiz
     times[n / 2]
 }
 
+/// Measuring rounds of `added_time_per_request_and_module_size`.
+const ROUNDS: usize = 5;
+
 #[test]
 fn added_time_per_request_and_module_size() {
     let events = corpus();
@@ -395,9 +398,14 @@ fn added_time_per_request_and_module_size() {
         median_request_ns(p, &events, 500); // warm up
     }
     // The worker's request path (headers, slot lookups, enqueue); the leader drains later.
+    // Rounds alternate between the two modules and the quietest round of each counts: this
+    // machine is shared, and a busy neighbour slows both modules alike.
     a.auto_ready = false;
-    let with_module = median_request_ns(&mut a, &events, n);
-    let baseline = median_request_ns(&mut b, &events, n);
+    let (mut with_module, mut baseline) = (f64::MAX, f64::MAX);
+    for _ in 0..ROUNDS {
+        with_module = with_module.min(median_request_ns(&mut a, &events, n / ROUNDS));
+        baseline = baseline.min(median_request_ns(&mut b, &events, n / ROUNDS));
+    }
     // The leader's share: dequeue, decode, Engine::push_event, per event.
     let t = Instant::now();
     a.deliver_ready().unwrap();
