@@ -38,7 +38,8 @@ fn looks_like_json(line: &[u8]) -> bool {
 /// The text layout of a line, judged by the byte after its `[time]` field.
 fn text_layout(s: &str) -> Format {
     let after_time = fields::time_open(s)
-        .and_then(|open| s[open..].find(']').map(|c| open + c + 1))
+        .and_then(|open| fields::bracketed(s, open).ok())
+        .map(|(_, after)| after)
         // Only the separators the decoders' cursor skips: trimming other whitespace (a vertical
         // tab, say) judged `[t] \x0b"GET` combined while the access decoder would take it, so
         // the same line decoded or not depending on the line before (found by fuzzing).

@@ -30,7 +30,7 @@ pub(crate) struct Finding {
 }
 
 /// One detection rule.
-pub(crate) trait Rule: Sync {
+pub(crate) trait Rule {
     /// Its stable name.
     fn id(&self) -> RuleId;
     /// Entity kinds it judges.
