@@ -92,7 +92,7 @@ pub struct ReplayArgs {
     /// (auto, confluence-access, combined, audit (alias cloud-audit), json).
     #[arg(long, default_value = "auto", value_name = "FORMAT")]
     pub format: String,
-    /// Config JSON (DESIGN §6); the built-in default config when absent.
+    /// Config JSON (docs/config.md); the built-in default config when absent.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Where detection runs.

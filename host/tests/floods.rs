@@ -295,7 +295,7 @@ fn check_flood(kind: Flood, table: &str, min_evicted: u64) {
     );
 }
 
-/// The same flood through both engines must give byte-identical alerts (DESIGN §2, determinism).
+/// The same flood through both engines must give byte-identical alerts (docs/architecture.md).
 /// This caught foldhash hashing differently on wasm32 and x86_64 (sketch counts and session ids
 /// diverged once sketches filled up); the core uses xxh3 since.
 #[test]

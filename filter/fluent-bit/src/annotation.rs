@@ -9,7 +9,7 @@
 //! them. `alert_severity` is the highest severity among `alerts` (null when there are none):
 //! a plain string, so `rewrite_tag` can route on it (`$wikiwatch['alert_severity']`).
 //! `late: true` and `events: N` appear only when they apply. Each element of `alerts` is the
-//! DESIGN §5 alert object, byte for byte what the CLI prints on its own line.
+//! docs/alerts.md alert object, byte for byte what the CLI prints on its own line.
 
 use wikiwatch_core::{Alert, Outcome};
 

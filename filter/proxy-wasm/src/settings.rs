@@ -1,4 +1,4 @@
-//! The plugin configuration: the config JSON every host takes (DESIGN §6) plus a `proxy`
+//! The plugin configuration: the config JSON every host takes (docs/config.md) plus a `proxy`
 //! section that only this module reads. Parsing is a pure function so it is table-tested.
 
 use serde::Deserialize;

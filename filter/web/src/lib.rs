@@ -1,7 +1,7 @@
 //! # wikiwatch-web
 //!
 //! The wikiwatch detector for browsers and Node, built with wasm-bindgen. A thin adapter:
-//! text in, `wikiwatch_core::Engine`, alerts out as plain JS objects in the DESIGN §5 shape
+//! text in, `wikiwatch_core::Engine`, alerts out as plain JS objects in the docs/alerts.md shape
 //! (parsed from the core's own `Alert::to_json`, so re-serialising one gives the native bytes).
 //!
 //! ```js

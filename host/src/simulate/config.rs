@@ -1,4 +1,4 @@
-//! The scenario config (`config.json`, DESIGN §6) that goes with a generated corpus: who is
+//! The scenario config (`config.json`, docs/config.md) that goes with a generated corpus: who is
 //! who, which automation is sanctioned, and a couple of rule overrides a real site would make.
 
 use super::population::Person;

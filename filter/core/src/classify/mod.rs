@@ -1,4 +1,4 @@
-//! Request and agent classification (DESIGN §3), driven by tables that config can extend.
+//! Request and agent classification (docs/architecture.md), driven by tables config can extend.
 
 mod agent;
 mod memo;
