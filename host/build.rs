@@ -1,25 +1,22 @@
 //! Embeds the detector component in the `wikiwatch` binary.
 //!
-//! With `WIKIWATCH_COMPONENT=path/to/component.wasm` (what `scripts/build-wasm.sh` builds, used
-//! by CI so the component is built once), that file is embedded. Otherwise this script builds
-//! the guest itself (`wikiwatch-component` for `wasm32-unknown-unknown`, profile `wasm`) in a
-//! separate target dir, so the nested cargo never waits on the outer build's lock, and wraps it
-//! into a component with `wit-component`. A fresh clone then needs no extra step.
+//! With `WIKIWATCH_COMPONENT=path/to/component.wasm` (what `scripts/build-wasm.sh` builds, so
+//! the full test run builds the component once), that file is embedded. Otherwise this script
+//! builds the guest itself (`wikiwatch-component` for `wasm32-unknown-unknown`, installing the
+//! target when it is missing) and wraps it into a component with `wit-component`. A fresh clone
+//! then needs no extra step.
 
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use wikiwatch_build::{build, rustflags_file, workspace_root, Guest};
 
-const GUEST_TARGET: &str = "wasm32-unknown-unknown";
 /// rustc arguments of the guest, one per line, `#` comments (shared with
 /// `scripts/build-wasm.d/10-component.sh`).
 const GUEST_FLAGS: &str = "filter/component/guest-rustflags";
 
 fn main() {
-    let manifest =
-        PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let root = manifest.parent().expect("host/ has a parent").to_path_buf();
+    let root = workspace_root();
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"))
         .join("wikiwatch_component.wasm");
 
@@ -44,48 +41,11 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed={}", root.join(dir).display());
     }
-    let target_dir = root.join("target").join("guest");
-    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(&root)
-        .args([
-            "build",
-            "-p",
-            "wikiwatch-component",
-            "--lib",
-            "--target",
-            GUEST_TARGET,
-            "--profile",
-            "wasm",
-        ])
-        .arg("--target-dir")
-        .arg(&target_dir);
-    // The outer build's settings are for the host, not for the guest.
-    for var in [
-        "CARGO_ENCODED_RUSTFLAGS",
-        "RUSTFLAGS",
-        "CARGO_BUILD_TARGET",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_RUSTFLAGS",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "CARGO_MAKEFLAGS",
-        "MAKEFLAGS",
-        "MFLAGS",
-    ] {
-        cmd.env_remove(var);
-    }
-    let flags =
-        fs::read_to_string(root.join(GUEST_FLAGS)).unwrap_or_else(|e| panic!("{GUEST_FLAGS}: {e}"));
-    let flags: Vec<&str> =
-        flags.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
-    cmd.env("CARGO_ENCODED_RUSTFLAGS", flags.join("\x1f"));
-    let status = cmd.status().expect("run cargo to build the wikiwatch component");
-    assert!(
-        status.success(),
-        "building the wikiwatch component for {GUEST_TARGET} failed (cargo's output is above; \
-         a missing target is installed by `rustup target add {GUEST_TARGET}`)"
-    );
-    let module = target_dir.join(GUEST_TARGET).join("wasm").join("wikiwatch_component.wasm");
+    let module = build(&Guest {
+        package: "wikiwatch-component",
+        target: "wasm32-unknown-unknown",
+        rustflags: rustflags_file(&root, GUEST_FLAGS),
+    });
     let bytes = fs::read(&module).unwrap_or_else(|e| panic!("{}: {e}", module.display()));
     write_component(&bytes, &module, &out);
 }

@@ -209,7 +209,9 @@ fn the_proxy_module_answers_every_hostile_request() {
 
 #[test]
 fn the_browser_module_in_node_agrees_with_the_core() {
-    let pkg = wikiwatch_tests::artifact("web-node/wikiwatch_web.js");
+    let Some(pkg) = wikiwatch_tests::full_build_artifact("web-node/wikiwatch_web.js") else {
+        return;
+    };
     let (want, want_alerts, _) = reference();
     let script = r#"
 const { Detector } = require(process.argv[1]);
