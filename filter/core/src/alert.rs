@@ -1,51 +1,10 @@
-//! Alerts and their JSON Lines form (DESIGN §5, stable: keys in this order).
+//! Alerts and their JSON Lines form (docs/alerts.md; stable: keys in this order).
 
 use crate::event::TimeMs;
-use crate::rules::RuleId;
+use crate::rule_id::RuleId;
+pub use crate::severity::Severity;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
-use std::fmt;
-
-/// How bad it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// Worth a look.
-    Low,
-    /// Worth an analyst's time today.
-    Medium,
-    /// Likely scraping.
-    High,
-    /// Scraping by a privileged or freshly privileged account, or exfiltration at scale.
-    Critical,
-}
-
-impl Severity {
-    /// Lowercase name as in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-
-    /// One step up, saturating at critical.
-    pub fn raised(self) -> Severity {
-        match self {
-            Severity::Low => Severity::Medium,
-            Severity::Medium => Severity::High,
-            Severity::High | Severity::Critical => Severity::Critical,
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// Which table an entity lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

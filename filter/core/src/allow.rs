@@ -1,14 +1,29 @@
 //! Allow entries compiled for matching: sanctioned automation, named and counted.
 
 use crate::config::{AllowEntry, Cidr};
-use crate::rules::RuleId;
+use crate::rule_id::RuleId;
 use std::net::IpAddr;
 
 /// A set of rules as bits of [`RuleId::index`].
-pub(crate) type RuleMask = u16;
+type RuleMask = u16;
 
 /// Every rule.
-pub(crate) const ALL_RULES: RuleMask = (1 << RuleId::ALL.len()) - 1;
+const ALL_RULES: RuleMask = (1 << RuleId::ALL.len()) - 1;
+
+/// The allow entry an event matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllowMatch {
+    /// Position of the entry in the config's `allow` list.
+    pub index: usize,
+    rules: RuleMask,
+}
+
+impl AllowMatch {
+    /// Whether the entry suppresses `rule`.
+    pub fn suppresses(self, rule: RuleId) -> bool {
+        self.rules & (1 << rule.index()) != 0
+    }
+}
 
 #[derive(Debug, Clone)]
 struct Compiled {
@@ -19,9 +34,12 @@ struct Compiled {
     mask: RuleMask,
 }
 
-/// The allow list, in config order (the first matching entry names the match).
+/// The allow list compiled for matching, in config order (the first matching entry names the
+/// match). Every host matches with this one type, so the semantics cannot drift: every field an
+/// entry gives must match (users exactly, addresses by CIDR after canonicalisation, agents by
+/// substring, paths by prefix).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct AllowList {
+pub struct AllowList {
     entries: Vec<Compiled>,
 }
 
@@ -46,14 +64,14 @@ impl AllowList {
         AllowList { entries }
     }
 
-    /// The first entry matching the event: its index and the rules it suppresses.
+    /// The first entry matching the event.
     pub fn check(
         &self,
         user: Option<&str>,
         client: Option<&str>,
         agent: &str,
         path: &str,
-    ) -> Option<(usize, RuleMask)> {
+    ) -> Option<AllowMatch> {
         if self.entries.is_empty() {
             return None;
         }
@@ -69,15 +87,27 @@ impl AllowList {
                 continue;
             }
             if !e.ips.is_empty() {
-                let addr = *ip.get_or_insert_with(|| client.and_then(|c| c.trim().parse().ok()));
+                let addr = *ip.get_or_insert_with(|| client.and_then(parse_client));
                 if !addr.is_some_and(|a| e.ips.iter().any(|c| c.contains(&a))) {
                     continue;
                 }
             }
-            return Some((i, e.mask));
+            return Some(AllowMatch { index: i, rules: e.mask });
         }
         None
     }
+
+    /// Whether the list has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A client address as logs write it, canonical: an IPv4 address mapped into IPv6
+/// (`::ffff:10.1.2.3`, as dual-stack servers log it) is the IPv4 address.
+fn parse_client(client: &str) -> Option<IpAddr> {
+    let ip: IpAddr = client.trim().parse().ok()?;
+    Some(ip.to_canonical())
 }
 
 #[cfg(test)]
@@ -93,12 +123,28 @@ mod tests {
         )
         .unwrap();
         let a = AllowList::new(&c.allow);
-        let (i, m) =
+        let m =
             a.check(None, Some("10.9.0.7"), "python-requests/2.31", "/rest/api/content").unwrap();
-        assert_eq!(i, 0);
-        assert_eq!(m, 1 << RuleId::ProgrammaticAgent.index() | 1 << RuleId::BurstRate.index());
+        assert_eq!(m.index, 0);
+        assert_eq!(
+            m.rules,
+            1 << RuleId::ProgrammaticAgent.index() | 1 << RuleId::BurstRate.index()
+        );
+        assert!(m.suppresses(RuleId::BurstRate) && !m.suppresses(RuleId::BulkExport));
         assert!(a.check(None, Some("10.8.0.7"), "python-requests/2.31", "/").is_none());
         assert!(a.check(None, Some("10.9.0.7"), "curl/8", "/").is_none());
-        assert_eq!(a.check(Some("svc-backup"), None, "", "/x").unwrap(), (1, ALL_RULES));
+        let backup = a.check(Some("svc-backup"), None, "", "/x").unwrap();
+        assert_eq!((backup.index, backup.rules), (1, ALL_RULES));
+    }
+
+    #[test]
+    fn mapped_and_padded_addresses_match_their_ipv4_block() {
+        let c =
+            Config::from_json(r#"{"allow":[{"name":"n","ips":["10.1.0.0/16"],"rules":["*"]}]}"#)
+                .unwrap();
+        let a = AllowList::new(&c.allow);
+        assert!(a.check(None, Some("::ffff:10.1.2.3"), "", "/").is_some());
+        assert!(a.check(None, Some(" 10.1.2.3 "), "", "/").is_some());
+        assert!(a.check(None, Some("::ffff:10.2.2.3"), "", "/").is_none());
     }
 }

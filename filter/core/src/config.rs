@@ -1,14 +1,16 @@
-//! Config JSON (DESIGN §6): identity, allow entries, rule thresholds, table limits.
+//! Config JSON (docs/config.md): identity, allow entries, rule thresholds, table limits.
 //!
 //! Unknown keys are errors that name the key; every value is validated before an engine exists.
 
 use crate::classify::ClassifyConfig;
+pub use crate::config_error::ConfigError;
 use crate::decode::DecodeConfig;
 use crate::duration::Duration;
-use crate::rules::RuleId;
+use crate::params::Params;
+pub use crate::params::{RoleOverride, RuleConfig};
+use crate::rule_id::RuleId;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::net::IpAddr;
 
 /// The whole configuration. `Config::default()` is the built-in default config.
@@ -118,75 +120,6 @@ impl Default for Limits {
     }
 }
 
-/// Settings of one rule. Keys that a rule does not use are rejected by validation.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RuleConfig {
-    /// Off switch.
-    pub enabled: Option<bool>,
-    /// Window the threshold is counted over.
-    pub window: Option<Duration>,
-    /// Count at which the rule fires (for `session-anomaly`: distinct client addresses).
-    pub threshold: Option<u64>,
-    /// Threshold for privileged users.
-    pub privileged_threshold: Option<u64>,
-    /// Quiet time per (rule, entity) after an alert, unless the evidence escalates.
-    pub cooldown: Option<Duration>,
-    /// Base severity.
-    pub severity: Option<crate::alert::Severity>,
-    /// Per-role threshold overrides.
-    pub roles: BTreeMap<String, RoleOverride>,
-    /// `mass-enumeration`: distinct spaces that also fire the rule.
-    pub space_threshold: Option<u64>,
-    /// `mass-enumeration`: pagination steps that also fire the rule.
-    pub pagination_threshold: Option<u64>,
-    /// `sensitive-search`: extra credential-like terms.
-    pub terms: Option<Vec<String>>,
-    /// `session-anomaly`: distinct sessions for one account in the window.
-    pub session_threshold: Option<u64>,
-    /// `baseline-deviation`: how many times the baseline is anomalous.
-    pub factor: Option<f64>,
-    /// `baseline-deviation`: days of history before a user's own baseline is trusted.
-    pub warmup_days: Option<u64>,
-    /// `privilege-change`: an account created this recently makes a grant critical.
-    pub recent: Option<Duration>,
-}
-
-/// A per-role override.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct RoleOverride {
-    /// Threshold for members of the role.
-    pub threshold: Option<u64>,
-}
-
-/// A config that cannot be used; the message names the key and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    /// Dotted path of the offending key (`rules.burst-rate.window`), or empty for syntax errors.
-    pub key: String,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.key.is_empty() {
-            write!(f, "config: {}", self.message)
-        } else {
-            write!(f, "config: {}: {}", self.key, self.message)
-        }
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-impl ConfigError {
-    pub(crate) fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError { key: key.into(), message: message.into() }
-    }
-}
-
 impl Config {
     /// Parses and validates a config JSON document.
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
@@ -242,9 +175,17 @@ impl Config {
             }
         }
         for (id, rc) in &self.rules {
-            crate::rules::validate(*id, rc)?;
+            crate::params::validate(*id, rc)?;
         }
         Ok(())
+    }
+
+    /// The effective settings of rule `id`: its defaults overlaid with what this config gives.
+    pub fn params(&self, id: RuleId) -> Params {
+        match self.rules.get(&id) {
+            Some(c) => id.defaults().overlay(c),
+            None => id.defaults(),
+        }
     }
 
     /// The config as pretty JSON (what `check-config` prints as the effective config).

@@ -1,11 +1,10 @@
-//! The detector behind [`crate::Engine`]: classify, update entity state, run the rules, and
+//! The pipeline behind [`crate::Engine`]: classify, update entity state, run the rules, and
 //! raise alerts with cooldown and escalation.
 
 use crate::alert::{AlertSink, EntityKind};
-use crate::allow::{AllowList, RuleMask};
-use crate::classify::{AgentKind, Classifier, Pagination, RequestKind};
+use crate::allow::{AllowList, AllowMatch};
+use crate::classify::{AgentKind, Classifier, Pagination, Request, RequestKind};
 use crate::config::Config;
-use crate::engine::{audit_request, Outcome};
 use crate::event::{AccessEvent, AuditAction, TimeMs};
 use crate::identity::{Directory, Learned};
 use crate::judge::Judge;
@@ -24,9 +23,24 @@ const MIN_TIME: TimeMs = -62_167_219_200_000;
 /// Latest event time accepted: 9999-12-31T23:59:59.999Z.
 const MAX_TIME: TimeMs = 253_402_300_799_999;
 
-/// Everything but the decoders.
+/// What the engine made of one event (hosts use it to annotate records).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Request kind.
+    pub request: RequestKind,
+    /// Agent kind.
+    pub agent: AgentKind,
+    /// Hashed session id, when the event had one.
+    pub session: Option<String>,
+    /// Name of the allow entry that matched, if any.
+    pub allowed_by: Option<String>,
+    /// The event was older than the late tolerance and was skipped.
+    pub late: bool,
+}
+
+/// Everything but the decoders: classify, update entity state, judge, raise.
 #[derive(Debug)]
-pub(crate) struct Detector {
+pub(crate) struct Pipeline {
     config: Config,
     classifier: Classifier,
     allow: AllowList,
@@ -49,12 +63,9 @@ pub(crate) struct Detector {
     pub counters: Counters,
 }
 
-impl Detector {
-    pub fn new(config: Config) -> Detector {
-        let params = RuleId::ALL.map(|id| match config.rules.get(&id) {
-            Some(c) => id.defaults().overlay(c),
-            None => id.defaults(),
-        });
+impl Pipeline {
+    pub fn new(config: Config) -> Pipeline {
+        let params = RuleId::ALL.map(|id| config.params(id));
         let role_thresholds = RuleId::ALL
             .iter()
             .map(|id| {
@@ -64,7 +75,7 @@ impl Detector {
             })
             .collect();
         let l = &config.limits;
-        Detector {
+        Pipeline {
             classifier: Classifier::new(&config.classify),
             allow: AllowList::new(&config.allow),
             allow_names: config.allow.iter().map(|a| a.name.clone()).collect(),
@@ -122,7 +133,7 @@ impl Detector {
             request: req.kind,
             agent: agent_kind,
             session: session.clone(),
-            allowed_by: allow.map(|(i, _)| self.allow_names[i].clone()),
+            allowed_by: allow.map(|m| self.allow_names[m.index].clone()),
             late,
         };
         if late {
@@ -130,8 +141,8 @@ impl Detector {
             return outcome;
         }
         self.watermark = self.watermark.max(now);
-        if let Some((i, _)) = allow {
-            self.counters.allowed[i] += 1;
+        if let Some(m) = allow {
+            self.counters.allowed[m.index] += 1;
         }
         let query = req.query.as_deref();
         let view = View {
@@ -180,7 +191,7 @@ impl Detector {
         a: &AuditAction<'_>,
         actor: Option<&str>,
         now: TimeMs,
-        allow: Option<(usize, RuleMask)>,
+        allow: Option<AllowMatch>,
         sink: &mut dyn AlertSink,
     ) {
         let cap = self.config.limits.max_users;
@@ -214,7 +225,7 @@ impl Detector {
         kind: EntityKind,
         key: &str,
         v: &View<'_>,
-        allow: Option<(usize, RuleMask)>,
+        allow: Option<AllowMatch>,
         sink: &mut dyn AlertSink,
     ) {
         let (role, privileged) = match kind {
@@ -349,4 +360,19 @@ fn export_weight(kind: RequestKind, has_page: bool, target: &str) -> u32 {
 pub fn session_id(raw: &str) -> String {
     let h = xxhash_rust::xxh3::xxh3_64_with_seed(raw.as_bytes(), 0x5e55_10b5);
     format!("s-{h:016x}")
+}
+
+/// The request an audit record amounts to.
+pub(crate) fn audit_request<'a>(a: &'a AuditAction<'_>) -> Request<'a> {
+    let with_space = |kind, space: &'a Option<std::borrow::Cow<'_, str>>| Request {
+        space: space.as_deref().map(std::borrow::Cow::Borrowed),
+        ..Request::of_kind(kind)
+    };
+    match a {
+        AuditAction::SpaceExport { space } => with_space(RequestKind::SpaceExport, space),
+        AuditAction::PageExport { space } => with_space(RequestKind::PageExport, space),
+        AuditAction::PageView { space } => with_space(RequestKind::PageView, space),
+        AuditAction::Other { .. } => Request::of_kind(RequestKind::Other),
+        _ => Request::of_kind(RequestKind::Admin),
+    }
 }

@@ -2,29 +2,15 @@
 //! snapshots out.
 
 use crate::alert::AlertSink;
-use crate::classify::{AgentKind, Classifier, Request, RequestKind};
+use crate::classify::Classifier;
 use crate::config::{Config, ConfigError};
 use crate::decode::{DecodeError, Decoder, Format};
-use crate::detect::Detector;
-use crate::event::{AccessEvent, AuditAction};
+pub use crate::detect::Outcome;
+use crate::detect::Pipeline;
+use crate::event::AccessEvent;
 use crate::snapshot::{self, SnapshotError};
 use crate::stats::Stats;
 use std::fmt;
-
-/// What the engine made of one event (hosts use it to annotate records).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    /// Request kind.
-    pub request: RequestKind,
-    /// Agent kind.
-    pub agent: AgentKind,
-    /// Hashed session id, when the event had one.
-    pub session: Option<String>,
-    /// Name of the allow entry that matched, if any.
-    pub allowed_by: Option<String>,
-    /// The event was older than the late tolerance and was skipped.
-    pub late: bool,
-}
 
 /// The detector. Create one per stream and feed it in event-time order (events late by less
 /// than `limits.late_tolerance` still count).
@@ -32,7 +18,7 @@ pub struct Outcome {
 pub struct Engine {
     /// One decoder per format, so `auto` keeps its own guess.
     decoders: Vec<Decoder>,
-    detector: Detector,
+    detector: Pipeline,
 }
 
 const FORMATS: [Format; 5] =
@@ -43,7 +29,7 @@ impl Engine {
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
         config.validate()?;
         let decoders = FORMATS.iter().map(|f| Decoder::new(*f, config.decode.clone())).collect();
-        Ok(Engine { decoders, detector: Detector::new(config) })
+        Ok(Engine { decoders, detector: Pipeline::new(config) })
     }
 
     /// An engine from config JSON text.
@@ -127,21 +113,6 @@ impl fmt::Display for RestoreError {
 }
 
 impl std::error::Error for RestoreError {}
-
-/// The request an audit record amounts to.
-pub(crate) fn audit_request<'a>(a: &'a AuditAction<'_>) -> Request<'a> {
-    let with_space = |kind, space: &'a Option<std::borrow::Cow<'_, str>>| Request {
-        space: space.as_deref().map(std::borrow::Cow::Borrowed),
-        ..Request::of_kind(kind)
-    };
-    match a {
-        AuditAction::SpaceExport { space } => with_space(RequestKind::SpaceExport, space),
-        AuditAction::PageExport { space } => with_space(RequestKind::PageExport, space),
-        AuditAction::PageView { space } => with_space(RequestKind::PageView, space),
-        AuditAction::Other { .. } => Request::of_kind(RequestKind::Other),
-        _ => Request::of_kind(RequestKind::Admin),
-    }
-}
 
 /// The classifier is part of the detector; exposed for hosts that classify without detecting
 /// (`wikiwatch scope`).

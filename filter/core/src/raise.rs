@@ -2,7 +2,7 @@
 //! evidence escalates, allow entries suppress (and are counted), and the alert is written.
 
 use crate::alert::{Alert, AlertSink, EntityKind, EntityRef, Severity, Window};
-use crate::allow::RuleMask;
+use crate::allow::AllowMatch;
 use crate::event::TimeMs;
 use crate::identity::Learned;
 use crate::rules::check::Finding;
@@ -20,7 +20,7 @@ pub(crate) struct Raise<'a> {
     pub key: &'a str,
     pub privileged: bool,
     pub now: TimeMs,
-    pub allow: Option<(usize, RuleMask)>,
+    pub allow: Option<AllowMatch>,
 }
 
 /// A finding that is due to alert (past cooldown, or escalated).
@@ -75,11 +75,9 @@ pub(crate) fn raise(
 ) {
     let Pending { id, finding: f, severity, what } = p;
     state.remember(Memo { rule: id, at: r.now, count: f.count, severity, stage: f.stage });
-    if let Some((i, mask)) = r.allow {
-        if mask & (1 << id.index()) != 0 {
-            counters.suppressed[i] += 1;
-            return;
-        }
+    if let Some(m) = r.allow.filter(|m| m.suppresses(id)) {
+        counters.suppressed[m.index] += 1;
+        return;
     }
     let mut evidence = state.evidence.as_deref().map(|e| e.to_alert()).unwrap_or_default();
     if r.kind == EntityKind::User {

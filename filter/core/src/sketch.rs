@@ -42,6 +42,7 @@ impl<const N: usize> SmallSet<N> {
     }
 
     /// Whether `h` is in the set.
+    #[cfg(test)]
     pub fn contains(&self, h: u32) -> bool {
         self.slots[..usize::from(self.len)].contains(&h)
     }
@@ -49,11 +50,6 @@ impl<const N: usize> SmallSet<N> {
     /// Distinct members (saturates at `N`).
     pub fn len(&self) -> u64 {
         u64::from(self.len)
-    }
-
-    /// Whether nothing was added.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// Forgets everything.

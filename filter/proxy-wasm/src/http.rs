@@ -2,15 +2,14 @@
 //! table, completes the event at response headers, and queues it for the leader at log time.
 
 use crate::host;
-use crate::request::{self, Pairs, Who, MAX_FIELD};
-use crate::root::Shared;
+use crate::request::{self, Pairs, MAX_FIELD};
 use crate::settings::Mode;
+use crate::shared::Shared;
 use crate::slots::{self, EntityKey};
 use crate::wire::WireEvent;
 use proxy_wasm::hostcalls;
 use proxy_wasm::traits::{Context, HttpContext};
 use proxy_wasm::types::{Action, MapType};
-use std::borrow::Cow;
 use std::rc::Rc;
 use wikiwatch_core::{EntityKind, RuleId};
 
@@ -90,13 +89,9 @@ impl HttpContext for Filter {
         let names = names.join(",");
 
         if let (Mode::Enforce, Some(until)) = (s.mode, throttle_until) {
-            let who = Who {
-                user: ev.user.as_deref().map(Cow::Borrowed),
-                client: ev.client.as_deref().map(Cow::Borrowed),
-                agent: Cow::Borrowed(&ev.agent),
-                path: Cow::Borrowed(&ev.target),
-            };
-            if request::allowed(&shared.config.allow, &who).is_none() {
+            let allowed =
+                shared.allow.check(ev.user.as_deref(), ev.client.as_deref(), &ev.agent, &ev.target);
+            if allowed.is_none() {
                 let retry = ((until - now + 999) / 1000).max(1).to_string();
                 let sent = hostcalls::send_http_response(
                     429,

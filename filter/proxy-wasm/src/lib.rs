@@ -20,6 +20,7 @@
 pub mod lease;
 pub mod request;
 pub mod settings;
+pub mod shared;
 pub mod slots;
 pub mod wire;
 

@@ -1,9 +1,7 @@
 //! What a request's headers say about who sent it: client address, session, user.
 //! Pure functions over header bytes; hostile input (invalid UTF-8, huge values) is cut, never trusted.
 
-use std::borrow::Cow;
 use std::net::IpAddr;
-use wikiwatch_core::config::{AllowEntry, Cidr};
 
 /// Longest value kept from any header (longer values are cut at a character boundary).
 pub const MAX_FIELD: usize = 4096;
@@ -164,41 +162,6 @@ fn base64(input: &[u8]) -> Option<Vec<u8>> {
         out.extend_from_slice(&bytes[1..chunk.len()]);
     }
     Some(out)
-}
-
-/// What the throttle exemption needs to know of a request.
-#[derive(Debug, Clone, Default)]
-pub struct Who<'a> {
-    /// User, when known before the upstream answers (Basic auth).
-    pub user: Option<Cow<'a, str>>,
-    /// Client address.
-    pub client: Option<Cow<'a, str>>,
-    /// User-Agent.
-    pub agent: Cow<'a, str>,
-    /// Path and query.
-    pub path: Cow<'a, str>,
-}
-
-/// The name of the first allow entry that matches (DESIGN §6: every field it gives must match).
-/// Allow-listed traffic is never throttled, whatever rules the entry names.
-// TODO(core): use a public allow matcher from wikiwatch-core once it has one, so the
-// semantics cannot drift; this mirrors DESIGN §6 exactly meanwhile.
-pub fn allowed<'c>(entries: &'c [AllowEntry], who: &Who<'_>) -> Option<&'c str> {
-    let ip: Option<IpAddr> = who.client.as_deref().and_then(|c| c.parse().ok());
-    entries
-        .iter()
-        .find(|e| {
-            (e.users.is_empty()
-                || who.user.as_deref().is_some_and(|u| e.users.iter().any(|x| x == u)))
-                && (e.ips.is_empty()
-                    || ip.is_some_and(|ip| {
-                        e.ips.iter().any(|c| Cidr::parse(c).is_ok_and(|c| c.contains(&ip)))
-                    }))
-                && (e.user_agents.is_empty()
-                    || e.user_agents.iter().any(|a| who.agent.contains(a.as_str())))
-                && (e.paths.is_empty() || e.paths.iter().any(|p| who.path.starts_with(p.as_str())))
-        })
-        .map(|e| e.name.as_str())
 }
 
 #[cfg(test)]

@@ -3,34 +3,21 @@
 
 use crate::http::Filter;
 use crate::settings::{self, ProxySettings};
+use crate::shared::Shared;
 use crate::slots::{self, Active, EntityKey, Published};
 use crate::wire::WireEvent;
 use crate::{host, lease};
 use proxy_wasm::hostcalls;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{ContextType, LogLevel};
-use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
-use wikiwatch_core::{Alert, Config, Engine, EntityKind, RuleId};
+use wikiwatch_core::{Alert, Engine, EntityKind, RuleId};
 
 /// Name of the proxy-wide event queue.
 pub const QUEUE: &str = "wikiwatch_events";
 /// Most events one drain handles, so one tick never stalls its worker for long.
 const MAX_DRAIN: usize = 20_000;
-
-/// What every context of a VM shares once configured.
-#[derive(Debug)]
-pub struct Shared {
-    /// Core config (the allow list is read by the throttle exemption).
-    pub config: Config,
-    /// The `proxy` section.
-    pub settings: ProxySettings,
-    /// Effective cooldown of each rule, ms, by `RuleId::index`.
-    pub cooldown_ms: [i64; RuleId::ALL.len()],
-    /// Queue token, once registered.
-    pub queue: Cell<Option<u32>>,
-}
 
 /// Counters of the module itself, logged with the engine's stats at shutdown.
 #[derive(Debug, Default)]
@@ -223,19 +210,14 @@ impl RootContext for Root {
         };
         let mut cooldown_ms = [0; RuleId::ALL.len()];
         for r in RuleId::ALL {
-            let p = match config.rules.get(&r) {
-                Some(c) => r.defaults().overlay(c),
-                None => r.defaults(),
-            };
-            cooldown_ms[r.index()] = p.cooldown.as_ms();
+            cooldown_ms[r.index()] = config.params(r).cooldown.as_ms();
         }
         // Every VM registers so it holds the token; the leader re-registers on each tick so
         // queue-ready notifications come back to it.
         let queue = hostcalls::register_shared_queue(QUEUE).ok();
         let _ = hostcalls::set_tick_period(Duration::from_millis(u64::from(settings.tick_ms)));
         self.engine = Some(engine);
-        self.shared =
-            Some(Rc::new(Shared { config, settings, cooldown_ms, queue: Cell::new(queue) }));
+        self.shared = Some(Rc::new(Shared::new(config, settings, cooldown_ms, queue)));
         self.leader = false;
         true
     }

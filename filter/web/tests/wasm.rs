@@ -225,7 +225,7 @@ fn sketch_hash_is_the_same_as_on_64_bit_hosts() {
     // and so alert counts and summaries, must not depend on the host's pointer width.
     let got: Vec<u32> = ["", "ENG", "10.0.0.1", "python-requests/2.31.0"]
         .iter()
-        .map(|s| wikiwatch_core::sketch::hash32(s))
+        .map(|s| wikiwatch_core::hash32(s))
         .collect();
     assert_eq!(got, [2_177_349_625, 3_191_165_792, 3_081_638_784, 912_982_700]);
 }
