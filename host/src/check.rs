@@ -4,9 +4,7 @@ use crate::cli::CheckConfigArgs;
 use crate::engine::load_config;
 use anyhow::Result;
 use std::fmt::Write as _;
-use wikiwatch_core::config::RuleConfig;
-use wikiwatch_core::rules::Params;
-use wikiwatch_core::{Config, RuleId};
+use wikiwatch_core::{Config, Params, RuleId};
 
 /// Runs `wikiwatch check-config` (errors exit 2 and name the key).
 pub fn run(args: &CheckConfigArgs) -> Result<()> {
@@ -23,9 +21,8 @@ pub fn render(config: &Config) -> String {
         "{:<22} {:<3} {:>6} {:>9} {:>10} {:>8} {:<8} extra",
         "rule", "on", "window", "threshold", "privileged", "cooldown", "severity"
     );
-    let none = RuleConfig::default();
     for id in RuleId::ALL {
-        let p = id.defaults().overlay(config.rules.get(&id).unwrap_or(&none));
+        let p = config.params(id);
         let _ = writeln!(
             s,
             "{:<22} {:<3} {:>6} {:>9} {:>10} {:>8} {:<8} {}",
