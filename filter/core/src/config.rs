@@ -105,8 +105,12 @@ pub struct Limits {
     pub max_ips: usize,
     /// Most sessions tracked at once.
     pub max_sessions: usize,
-    /// How far behind the newest event time an event may be and still count.
+    /// How far behind the event clock (the median of the last few event times) an event may
+    /// be and still count; older events are skipped and counted as late.
     pub late_tolerance: Duration,
+    /// How far ahead of the event clock an event may be before it is counted as ahead (it is
+    /// still processed: after a quiet gap the first events are ahead).
+    pub ahead_tolerance: Duration,
 }
 
 impl Default for Limits {
@@ -115,7 +119,8 @@ impl Default for Limits {
             max_users: 100_000,
             max_ips: 200_000,
             max_sessions: 200_000,
-            late_tolerance: Duration::from_secs(300),
+            late_tolerance: Duration::from_mins(15),
+            ahead_tolerance: Duration::from_mins(15),
         }
     }
 }

@@ -4,6 +4,7 @@
 use crate::alert::{AlertSink, EntityKind};
 use crate::allow::{AllowList, AllowMatch};
 use crate::classify::{AgentKind, Classifier, Pagination, Request, RequestKind};
+use crate::clock::{Clock, Timing};
 use crate::config::Config;
 use crate::event::{AccessEvent, AuditAction, TimeMs};
 use crate::identity::{Directory, Learned};
@@ -55,7 +56,8 @@ pub(crate) struct Pipeline {
     /// Longest cooldown: how long an alerted entity stays protected from eviction.
     protect_ms: i64,
     late_ms: i64,
-    watermark: TimeMs,
+    ahead_ms: i64,
+    clock: Clock,
     users: Table,
     ips: Table,
     sessions: Table,
@@ -84,7 +86,8 @@ impl Pipeline {
             windows: Windows::from_params(&params),
             protect_ms: params.iter().map(|p| p.cooldown.as_ms()).max().unwrap_or(0),
             late_ms: l.late_tolerance.as_ms(),
-            watermark: TimeMs::MIN,
+            ahead_ms: l.ahead_tolerance.as_ms(),
+            clock: Clock::default(),
             users: Table::new(l.max_users),
             ips: Table::new(l.max_ips),
             sessions: Table::new(l.max_sessions),
@@ -125,8 +128,14 @@ impl Pipeline {
         self.counters.classified(req.kind, agent_kind);
         let session = ev.session.as_deref().filter(|s| !s.is_empty()).map(session_id);
         let now = ev.time_ms;
-        let late =
-            self.watermark != TimeMs::MIN && now < self.watermark.saturating_sub(self.late_ms);
+        let late = match self.clock.observe(now, self.late_ms, self.ahead_ms) {
+            Timing::Late => true,
+            Timing::Ahead => {
+                self.counters.ahead += 1;
+                false
+            }
+            Timing::OnTime => false,
+        };
         let user = ev.user.as_deref().filter(|u| !u.is_empty() && *u != "-");
         let allow = self.allow.check(user, ev.client.as_deref(), &ev.agent, &ev.target);
         let outcome = Outcome {
@@ -140,7 +149,6 @@ impl Pipeline {
             self.counters.late += 1;
             return outcome;
         }
-        self.watermark = self.watermark.max(now);
         if let Some(m) = allow {
             self.counters.allowed[m.index] += 1;
         }
@@ -292,7 +300,7 @@ impl Pipeline {
 
     pub fn state(&self) -> State {
         State {
-            watermark: self.watermark,
+            clock: self.clock.clone(),
             counters: self.counters.clone(),
             users: self.users.snapshot(),
             ips: self.ips.snapshot(),
@@ -310,7 +318,7 @@ impl Pipeline {
             )));
         }
         let l = &self.config.limits;
-        self.watermark = s.watermark;
+        self.clock = s.clock;
         self.counters = s.counters;
         self.users = Table::restore(l.max_users, s.users);
         self.ips = Table::restore(l.max_ips, s.ips);

@@ -12,8 +12,9 @@ use crate::snapshot::{self, SnapshotError};
 use crate::stats::Stats;
 use std::fmt;
 
-/// The detector. Create one per stream and feed it in event-time order (events late by less
-/// than `limits.late_tolerance` still count).
+/// The detector. Create one per stream and feed it in event-time order: events behind the
+/// event clock by less than `limits.late_tolerance` still count, older ones are skipped and
+/// counted (see [`clock`](crate::clock)).
 #[derive(Debug)]
 pub struct Engine {
     /// One decoder per format, so `auto` keeps its own guess.

@@ -28,6 +28,7 @@ pub mod alert;
 mod allow;
 mod bytes;
 pub mod classify;
+pub mod clock;
 pub mod config;
 mod config_error;
 pub mod decode;

@@ -47,7 +47,9 @@ impl Pending {
             finding.severity
         };
         if let Some(m) = state.memo(id) {
-            let cooling = r.now - m.at < cooldown;
+            // An alert dated after `now` (a bad timestamp) by more than the cooldown does not
+            // silence the rule.
+            let cooling = (-cooldown..cooldown).contains(&(r.now - m.at));
             let escalated = severity > m.severity
                 || finding.stage > m.stage
                 || finding.count >= m.count.saturating_mul(ESCALATION_FACTOR);

@@ -3,7 +3,7 @@
 //! The checksum (XXH3 of the payload) turns a flipped bit in a stored state file into a clear
 //! error instead of silently different baselines.
 
-use crate::event::TimeMs;
+use crate::clock::Clock;
 use crate::identity::Learned;
 use crate::stats::Counters;
 use crate::table::TableSnapshot;
@@ -12,7 +12,7 @@ use std::fmt;
 
 const MAGIC: &[u8; 4] = b"WKWS";
 /// Bumped whenever the state layout changes; an old snapshot is refused, never misread.
-pub(crate) const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 2;
 
 /// A snapshot that cannot be restored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +46,7 @@ impl std::error::Error for SnapshotError {}
 
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct State {
-    pub watermark: TimeMs,
+    pub clock: Clock,
     pub counters: Counters,
     pub users: TableSnapshot,
     pub ips: TableSnapshot,

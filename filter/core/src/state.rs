@@ -209,7 +209,16 @@ impl EntityState {
     fn roll_day(&mut self, now: TimeMs) -> Option<f32> {
         let b = &mut self.baseline;
         let day = now.div_euclid(DAY_MS);
-        if day == b.day {
+        // A late event from just before midnight counts in the open day; one from further back
+        // than yesterday means the open day was dated far ahead, so the day restarts (without
+        // closing it into the baseline).
+        if day == b.day || day == b.day - 1 {
+            return None;
+        }
+        if day < b.day {
+            b.day = day;
+            b.today = 0;
+            b.day_start = now;
             return None;
         }
         let closed = (b.today > 0).then_some(b.today as f32);

@@ -16,8 +16,10 @@ pub struct Stats {
     pub rejected: u64,
     /// Rejections by reason.
     pub rejected_reasons: BTreeMap<String, u64>,
-    /// Events older than the late tolerance, skipped.
+    /// Events older than the event clock by more than the late tolerance, skipped.
     pub late: u64,
+    /// Events newer than the event clock by more than the ahead tolerance (processed).
+    pub ahead: u64,
     /// Events dated outside years 0-9999, skipped (not counted in `events`).
     pub out_of_range: u64,
     /// Alerts raised.
@@ -50,6 +52,7 @@ pub(crate) struct Counters {
     pub rejected: u64,
     pub rejected_reasons: BTreeMap<String, u64>,
     pub late: u64,
+    pub ahead: u64,
     pub out_of_range: u64,
     pub alerts: u64,
     pub by_rule: BTreeMap<String, u64>,
@@ -102,6 +105,7 @@ impl Counters {
             rejected: self.rejected,
             rejected_reasons: self.rejected_reasons.clone(),
             late: self.late,
+            ahead: self.ahead,
             out_of_range: self.out_of_range,
             alerts: self.alerts,
             alerts_by_rule: self.by_rule.clone(),
