@@ -48,6 +48,7 @@ pub(crate) fn alert(a: Alert) -> wit::Alert {
             sample: e.sample,
             queries: e.queries,
             privilege_source: e.privilege_source,
+            aliases: e.aliases,
         },
         techniques: a.techniques.iter().map(|t| t.to_string()).collect(),
     }
@@ -73,6 +74,7 @@ pub(crate) fn event(e: &wit::Event) -> AccessEvent<'_> {
         bytes: e.bytes,
         agent: cow(&e.agent),
         audit: e.audit.as_ref().map(audit),
+        aliases: e.aliases.iter().map(|a| cow(a)).collect(),
     }
 }
 

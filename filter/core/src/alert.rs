@@ -62,6 +62,8 @@ pub struct Evidence {
     pub queries: Vec<String>,
     /// Where a privilege came from (for alerts on privileged users learned from audit logs).
     pub privilege_source: Option<String>,
+    /// Other names of the account (identity config and audit records), sorted.
+    pub aliases: Vec<String>,
 }
 
 /// One alert.
@@ -123,6 +125,9 @@ impl Serialize for Evidence {
         }
         if let Some(p) = &self.privilege_source {
             m.serialize_entry("privilege_source", p)?;
+        }
+        if !self.aliases.is_empty() {
+            m.serialize_entry("aliases", &self.aliases)?;
         }
         m.end()
     }

@@ -73,6 +73,9 @@ pub struct UserInfo {
     pub team: Option<String>,
     /// Privileged account: own thresholds, raised severity.
     pub privileged: bool,
+    /// Other names of the account (display name, user key, Cloud account id, e-mail): events
+    /// and audit records under any of them count for this user.
+    pub aliases: Vec<String>,
 }
 
 /// Sanctioned automation (`"allow"` entries). Every field given must match.

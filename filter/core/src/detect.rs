@@ -17,6 +17,7 @@ use crate::snapshot::{SnapshotError, State};
 use crate::state::{EntityState, View, Windows};
 use crate::stats::{Counters, Stats};
 use crate::table::Table;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Earliest event time accepted: 0000-01-01T00:00:00Z.
@@ -120,7 +121,11 @@ impl Pipeline {
             };
         }
         self.counters.events += 1;
-        let agent_kind = self.classifier.agent(&ev.agent);
+        let agent_kind = match &ev.audit {
+            // Audit records carry no User-Agent: that says nothing of how the account works.
+            Some(_) if ev.agent.is_empty() => AgentKind::Other,
+            _ => self.classifier.agent(&ev.agent),
+        };
         let req = match &ev.audit {
             Some(a) => audit_request(a),
             None => self.classifier.request(&ev.method, &ev.target, agent_kind),
@@ -137,6 +142,15 @@ impl Pipeline {
             Timing::OnTime => false,
         };
         let user = ev.user.as_deref().filter(|u| !u.is_empty() && *u != "-");
+        if let (Some(u), false) = (user, ev.aliases.is_empty() || late) {
+            self.learn_aliases(u, &ev.aliases, now);
+        }
+        let learned = ev.audit.is_some().then_some(&self.learned);
+        let user: Option<Cow<'_, str>> = user.map(|u| match self.dir.login(u, learned) {
+            login if login == u => Cow::Borrowed(u),
+            login => Cow::Owned(login.to_string()),
+        });
+        let user = user.as_deref();
         let allow = self.allow.check(user, ev.client.as_deref(), &ev.agent, &ev.target);
         let outcome = Outcome {
             request: req.kind,
@@ -204,26 +218,40 @@ impl Pipeline {
     ) {
         let cap = self.config.limits.max_users;
         if let AuditAction::UserCreated { user } = a {
-            self.learned.created(user, now, cap);
+            let user = self.dir.login(user, Some(&self.learned)).to_string();
+            self.learned.created(&user, now, cap);
         }
         let Some((grantee, what)) = privilege::grant_in(a, &self.dir) else {
             return;
         };
+        let grantee = self.dir.login(grantee, Some(&self.learned)).to_string();
+        let by = actor.map(|x| format!(" by {x}")).unwrap_or_default();
+        let source = format!("{what}{by} at {}", crate::alert::format_time(now));
+        let created = self.learned.created.get(&grantee).copied();
+        // Learned even when the rule is off: a grant makes the account privileged for all rules.
+        self.learned.grant(&grantee, now, source, cap);
         let p = &self.params[RuleId::PrivilegeChange.index()];
         if !p.enabled {
             return;
         }
-        let by = actor.map(|x| format!(" by {x}")).unwrap_or_default();
-        let source = format!("{what}{by} at {}", crate::alert::format_time(now));
-        let (f, what) =
-            privilege::on_grant(now, &what, actor, self.learned.created.get(grantee).copied(), p);
+        let (f, what) = privilege::on_grant(now, &what, actor, created, p);
         let cooldown = p.cooldown.as_ms();
-        self.learned.grant(grantee, now, source, cap);
-        let grantee = grantee.to_string();
         let state = self.users.entry(&grantee, now, self.protect_ms);
         let r = Raise { kind: EntityKind::User, key: &grantee, privileged: true, now, allow };
         if let Some(p) = Pending::new(RuleId::PrivilegeChange, f, &r, state, cooldown) {
-            raise(&mut self.counters, &self.learned, state, &r, p.with(what), sink);
+            raise(&mut self.counters, &self.dir, &self.learned, state, &r, p.with(what), sink);
+        }
+    }
+
+    /// Links the other names an audit record gives for `user` to its login. Configured names
+    /// are never moved by what a record says.
+    fn learn_aliases(&mut self, user: &str, aliases: &[Cow<'_, str>], now: TimeMs) {
+        let login = self.dir.login(user, Some(&self.learned)).to_string();
+        let cap = self.config.limits.max_users;
+        for a in aliases.iter().map(|a| a.trim()) {
+            if !a.is_empty() && a != login && !self.dir.is_configured(a) {
+                self.learned.alias(a, &login, now, cap);
+            }
         }
     }
 
@@ -282,7 +310,7 @@ impl Pipeline {
             }
         }
         for p in pending {
-            raise(&mut self.counters, &self.learned, state, &r, p, sink);
+            raise(&mut self.counters, &self.dir, &self.learned, state, &r, p, sink);
         }
     }
 

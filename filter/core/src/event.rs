@@ -33,6 +33,10 @@ pub struct AccessEvent<'a> {
     /// What an audit record says happened; `None` for access-log lines, whose kind comes
     /// from classifying `target`.
     pub audit: Option<AuditAction<'a>>,
+    /// Other names an audit record gives for the same account as `user` (display name, user
+    /// key, account id, e-mail): the engine links them, so grants and actions that name the
+    /// account differently join one entity.
+    pub aliases: Vec<Cow<'a, str>>,
 }
 
 /// Meaning of an audit record, in the terms the rules use.
@@ -81,6 +85,7 @@ impl AccessEvent<'_> {
             bytes: self.bytes,
             agent: own(self.agent),
             audit: self.audit.map(AuditAction::into_owned),
+            aliases: self.aliases.into_iter().map(own).collect(),
         }
     }
 }

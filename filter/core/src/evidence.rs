@@ -80,6 +80,7 @@ impl EvidenceBuf {
             sample: self.sample.clone(),
             queries: self.queries.clone(),
             privilege_source: None,
+            aliases: Vec::new(),
         }
     }
 }

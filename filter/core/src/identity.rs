@@ -17,6 +17,8 @@ pub(crate) struct Grant {
 pub(crate) struct Learned {
     pub grants: BTreeMap<String, Grant>,
     pub created: BTreeMap<String, TimeMs>,
+    /// Other names of an account seen together with it in audit records: alias -> (login, when).
+    pub aliases: BTreeMap<String, (String, TimeMs)>,
     /// Per-role mean daily volume over completed user-days.
     pub roles: BTreeMap<String, (f32, u32)>,
 }
@@ -33,6 +35,22 @@ impl Learned {
     pub fn created(&mut self, user: &str, at: TimeMs, cap: usize) {
         bound(&mut self.created, cap, |t| *t);
         self.created.insert(user.to_string(), at);
+    }
+
+    /// Links `alias` to `login` (the newest record wins when two accounts share a name).
+    pub fn alias(&mut self, alias: &str, login: &str, at: TimeMs, cap: usize) {
+        if alias == login {
+            return;
+        }
+        if let Some(e) = self.aliases.get_mut(alias) {
+            if e.0 != login {
+                e.0 = login.to_string();
+            }
+            e.1 = at;
+            return;
+        }
+        bound(&mut self.aliases, cap, |e| e.1);
+        self.aliases.insert(alias.to_string(), (login.to_string(), at));
     }
 
     pub fn role_day(&mut self, role: &str, volume: f32) {
@@ -53,15 +71,57 @@ fn bound<V>(map: &mut BTreeMap<String, V>, cap: usize, at: impl Fn(&V) -> TimeMs
     }
 }
 
+/// Most aliases an alert lists.
+const MAX_ALIASES: usize = 8;
+
 /// Configured identity plus learned facts, answering the questions rules ask.
 #[derive(Debug, Clone)]
 pub(crate) struct Directory {
     config: Identity,
+    /// Configured alias -> login.
+    aliases: BTreeMap<String, String>,
 }
 
 impl Directory {
     pub fn new(config: &Identity) -> Directory {
-        Directory { config: config.clone() }
+        let aliases = config
+            .users
+            .iter()
+            .flat_map(|(login, u)| u.aliases.iter().map(move |a| (a.clone(), login.clone())))
+            .collect();
+        Directory { config: config.clone(), aliases }
+    }
+
+    /// The login an event's user stands for. Configured aliases apply to every event; names
+    /// learned from audit records only to audit records (`learned` given), so an account's
+    /// own display name cannot redirect another account's access-log activity.
+    pub fn login<'n>(&'n self, name: &'n str, learned: Option<&'n Learned>) -> &'n str {
+        if self.config.users.contains_key(name) {
+            return name;
+        }
+        if let Some(login) = self.aliases.get(name) {
+            return login;
+        }
+        match learned.and_then(|l| l.aliases.get(name)) {
+            Some((login, _)) => login,
+            None => name,
+        }
+    }
+
+    /// Whether `name` is configured (as a login or an alias): learned links never move it.
+    pub fn is_configured(&self, name: &str) -> bool {
+        self.config.users.contains_key(name) || self.aliases.contains_key(name)
+    }
+
+    /// The other names of `login`, configured and learned, sorted (at most a few).
+    pub fn aliases_of(&self, login: &str, learned: &Learned) -> Vec<String> {
+        let mut out: Vec<String> =
+            self.config.users.get(login).map(|u| u.aliases.clone()).unwrap_or_default();
+        out.extend(learned.aliases.iter().filter(|(_, (l, _))| l == login).map(|(a, _)| a.clone()));
+        out.sort();
+        out.dedup();
+        out.truncate(MAX_ALIASES);
+        out
     }
 
     pub fn role(&self, user: &str) -> Option<&str> {

@@ -4,7 +4,7 @@
 use crate::alert::{Alert, AlertSink, EntityKind, EntityRef, Severity, Window};
 use crate::allow::AllowMatch;
 use crate::event::TimeMs;
-use crate::identity::Learned;
+use crate::identity::{Directory, Learned};
 use crate::rules::check::Finding;
 use crate::rules::RuleId;
 use crate::state::{EntityState, Memo};
@@ -69,6 +69,7 @@ impl Pending {
 /// Remembers the alert for cooldown, then suppresses it (allow entry) or sends it.
 pub(crate) fn raise(
     counters: &mut Counters,
+    dir: &Directory,
     learned: &Learned,
     state: &mut EntityState,
     r: &Raise<'_>,
@@ -84,6 +85,7 @@ pub(crate) fn raise(
     let mut evidence = state.evidence.as_deref().map(|e| e.to_alert()).unwrap_or_default();
     if r.kind == EntityKind::User {
         evidence.privilege_source = learned.grants.get(r.key).map(|g| g.source.clone());
+        evidence.aliases = dir.aliases_of(r.key, learned);
     }
     let alert = Alert {
         time_ms: r.now,

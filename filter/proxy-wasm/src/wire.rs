@@ -91,6 +91,7 @@ impl WireEvent {
             bytes: self.bytes,
             agent: Cow::Borrowed(&self.agent),
             audit: None,
+            aliases: Vec::new(),
         }
     }
 }

@@ -210,6 +210,7 @@ impl FuzzEvent {
             bytes: self.bytes,
             agent: self.agent.text(),
             audit: self.audit.as_ref().map(FuzzAudit::action),
+            aliases: Vec::new(),
         }
     }
 }

@@ -48,6 +48,7 @@ pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
         bytes,
         agent: Cow::Borrowed(agent),
         audit: None,
+        aliases: Vec::new(),
     })
 }
 

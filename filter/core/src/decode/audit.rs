@@ -71,19 +71,21 @@ pub(crate) fn decode(
         out(record(v)?);
         return Ok(1);
     };
-    let (mut n, mut first_err) = (0, None);
+    let mut first_err = None;
+    let mut events = Vec::with_capacity(items.len());
     for item in items {
         match record(item) {
-            Ok(e) => {
-                out(e);
-                n += 1;
-            }
+            Ok(e) => events.push(e),
             Err(why) => {
                 *skipped += 1;
                 first_err.get_or_insert(why);
             }
         }
     }
+    // The audit APIs page newest first: a page's records go out oldest first (stable for ties).
+    events.sort_by_key(|e| e.time_ms);
+    let n = events.len();
+    events.into_iter().for_each(&mut *out);
     match first_err {
         Some(why) if n == 0 => {
             // The line is rejected as a whole; its records are not counted twice.
@@ -130,6 +132,7 @@ fn record(v: &Value) -> Result<AccessEvent<'_>, &'static str> {
     let shape = shape(v).ok_or(reason::NOT_AUDIT)?;
     let time_ms = time_of(v, shape)?;
     let mut f = Facts::default();
+    let mut names: Vec<&str> = Vec::new();
     let (user, client) = match shape {
         Shape::DcFile | Shape::DcRest => {
             let kind = if shape == Shape::DcFile { "auditType" } else { "type" };
@@ -138,21 +141,34 @@ fn record(v: &Value) -> Result<AccessEvent<'_>, &'static str> {
             f.text = t.and_then(|t| s(t, "action"));
             dc_objects(v, &mut f);
             let author = v.get("author");
-            (
-                author.and_then(|a| s(a, "name").or_else(|| s(a, "id"))),
-                s(v, "source").map(first_addr),
-            )
+            // The login is in the author's URI (`...viewuser.action?username=admin`); `name` is
+            // the display name and `id` the user key: both become aliases.
+            let login = author.and_then(|a| {
+                s(a, "uri")
+                    .and_then(|u| audit_action::query_param(u, "username"))
+                    .or_else(|| s(a, "username"))
+                    .or_else(|| s(a, "name"))
+                    .or_else(|| s(a, "id"))
+            });
+            names.extend(author.into_iter().flat_map(|a| [s(a, "name"), s(a, "id")]).flatten());
+            (login, s(v, "source").map(first_addr))
         }
         Shape::Cloud => {
             f.text = s(v, "summary");
             cloud_objects(v, &mut f);
             let author = v.get("author");
+            // A real username (Data Center's legacy audit API) is the login. Cloud copies the
+            // account id into `username`, and its grants and affected objects name accounts by
+            // display name, so there the display name is; the ids become aliases.
             let user = author.and_then(|a| {
                 s(a, "username")
+                    .filter(|u| Some(*u) != s(a, "accountId"))
                     .or_else(|| s(a, "displayName"))
                     .or_else(|| s(a, "publicName"))
                     .or_else(|| s(a, "accountId"))
             });
+            let others = ["accountId", "username", "userKey", "email", "publicName"];
+            names.extend(author.into_iter().flat_map(|a| others.map(|k| s(a, k))).flatten());
             (user, s(v, "remoteAddress").map(first_addr))
         }
         Shape::Org => {
@@ -162,6 +178,7 @@ fn record(v: &Value) -> Result<AccessEvent<'_>, &'static str> {
             let actor = a.get("actor");
             let user =
                 actor.and_then(|x| s(x, "name").or_else(|| s(x, "email")).or_else(|| s(x, "id")));
+            names.extend(actor.into_iter().flat_map(|x| [s(x, "id"), s(x, "email")]).flatten());
             let ip = a
                 .get("location")
                 .and_then(|l| s(l, "ip"))
@@ -171,6 +188,9 @@ fn record(v: &Value) -> Result<AccessEvent<'_>, &'static str> {
         }
     };
     let audit = audit_action::action(&f).ok_or(reason::MISSING_ACTION)?;
+    // Atlassian writes "Unknown user" as the public name of every hidden profile.
+    names.retain(|n| Some(*n) != user && !n.eq_ignore_ascii_case("unknown user"));
+    names.dedup();
     Ok(AccessEvent {
         time_ms,
         user: user.map(Cow::Borrowed),
@@ -182,6 +202,7 @@ fn record(v: &Value) -> Result<AccessEvent<'_>, &'static str> {
         bytes: 0,
         agent: Cow::Borrowed(""),
         audit: Some(audit),
+        aliases: names.into_iter().map(Cow::Borrowed).collect(),
     })
 }
 

@@ -139,7 +139,7 @@ fn is_kind(o: &Obj<'_>, names: &[&str]) -> bool {
 }
 
 /// `...?username=eve` or `...?spaceKey=ENG` in an object's URI.
-fn query_param<'v>(uri: &'v str, key: &str) -> Option<&'v str> {
+pub(crate) fn query_param<'v>(uri: &'v str, key: &str) -> Option<&'v str> {
     let (_, q) = uri.split_once('?')?;
     q.split('&').find_map(|kv| kv.strip_prefix(key)?.strip_prefix('=')).filter(|v| !v.is_empty())
 }

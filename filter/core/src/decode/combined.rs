@@ -61,6 +61,7 @@ pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
         bytes,
         agent: if agent == "-" { Cow::Borrowed("") } else { agent },
         audit: None,
+        aliases: Vec::new(),
     })
 }
 

@@ -100,6 +100,7 @@ pub(crate) fn decode<'v>(
         bytes: bytes as u64,
         agent: text(v, &cfg.agent).and_then(dash).unwrap_or(Cow::Borrowed("")),
         audit: None,
+        aliases: Vec::new(),
     })
 }
 

@@ -30,6 +30,7 @@ pub fn ev(
         bytes: 1000,
         agent: Cow::Owned(agent.to_string()),
         audit: None,
+        aliases: Vec::new(),
     }
 }
 
@@ -40,6 +41,7 @@ pub fn audit(secs: i64, actor: &str, action: AuditAction<'static>) -> AccessEven
         user: Some(Cow::Owned(actor.to_string())),
         client: Some(Cow::Borrowed("10.0.0.1")),
         audit: Some(action),
+        aliases: Vec::new(),
         ..AccessEvent::default()
     }
 }
