@@ -129,15 +129,21 @@ impl Default for Limits {
 }
 
 impl Config {
-    /// Parses and validates a config JSON document.
+    /// Parses and validates a config JSON document (a leading UTF-8 byte-order mark is
+    /// ignored, as editors on some systems write one).
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner().to_string();
-            let key = if path == "." { String::new() } else { path };
-            ConfigError::new(key, inner)
-        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ConfigError::new("", e.to_string()))?;
+        require_objects(&value)?;
+        // Rules are read one by one so an error names the rule (`rules.burst-rate.window`).
+        let rules = value.as_object_mut().and_then(|o| o.remove("rules"));
+        let mut config: Config = from_value("", value)?;
+        for (name, v) in rules.as_ref().and_then(|r| r.as_object()).into_iter().flatten() {
+            let id: RuleId =
+                name.parse().map_err(|e: String| ConfigError::new(format!("rules.{name}"), e))?;
+            config.rules.insert(id, from_value(&format!("rules.{name}"), v.clone())?);
+        }
         config.validate()?;
         Ok(config)
     }
@@ -202,6 +208,67 @@ impl Config {
     }
 }
 
+/// Deserialises `value`, naming the key at fault after `prefix`.
+fn from_value<T: serde::de::DeserializeOwned>(
+    prefix: &str,
+    value: serde_json::Value,
+) -> Result<T, ConfigError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        let key = match (prefix, path.as_str()) {
+            (p, ".") => p.to_string(),
+            ("", path) => path.to_string(),
+            (p, path) => format!("{p}.{path}"),
+        };
+        ConfigError::new(key, inner)
+    })
+}
+
+/// Sections that are objects must be written as objects: serde would otherwise accept a list
+/// for a struct (`[]` as an empty config), which hides a config written wrong.
+fn require_objects(v: &serde_json::Value) -> Result<(), ConfigError> {
+    use serde_json::Value;
+    fn object(v: &Value, key: &str) -> Result<(), ConfigError> {
+        match v {
+            Value::Object(_) => Ok(()),
+            _ => Err(ConfigError::new(key, "must be a JSON object ({...})")),
+        }
+    }
+    fn each<'v>(v: &'v Value, key: &str) -> impl Iterator<Item = (String, &'v Value)> {
+        let key = key.to_string();
+        v.as_object().into_iter().flatten().map(move |(k, v)| (format!("{key}.{k}"), v))
+    }
+    object(v, "")?;
+    for section in ["identity", "limits", "rules", "classify", "decode"] {
+        if let Some(s) = v.get(section) {
+            object(s, section)?;
+        }
+    }
+    if let Some(users) = v.get("identity").and_then(|i| i.get("users")) {
+        object(users, "identity.users")?;
+        for (k, u) in each(users, "identity.users") {
+            object(u, &k)?;
+        }
+    }
+    for (k, rule) in v.get("rules").map(|r| each(r, "rules")).into_iter().flatten() {
+        object(rule, &k)?;
+        if let Some(roles) = rule.get("roles") {
+            let key = format!("{k}.roles");
+            object(roles, &key)?;
+            for (k, role) in each(roles, &key) {
+                object(role, &k)?;
+            }
+        }
+    }
+    if let Some(Value::Array(entries)) = v.get("allow") {
+        for (i, e) in entries.iter().enumerate() {
+            object(e, &format!("allow[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
 /// An address block from an allow entry (`10.9.0.10/32`, `2001:db8::/32`, or a bare address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cidr {
@@ -261,6 +328,30 @@ mod tests {
         let e = Config::from_json(r#"{"limits":{"max_user":3}}"#).unwrap_err();
         assert_eq!(e.key, "limits.max_user");
         assert!(e.to_string().contains("max_user"), "{e}");
+    }
+
+    #[test]
+    fn lists_where_objects_belong_are_rejected() {
+        assert_eq!(Config::from_json("[]").unwrap_err().key, "");
+        assert!(Config::from_json("[]").unwrap_err().message.contains("object"));
+        assert_eq!(Config::from_json(r#"{"identity": []}"#).unwrap_err().key, "identity");
+        let e = Config::from_json(r#"{"rules":{"burst-rate":[]}}"#).unwrap_err();
+        assert_eq!(e.key, "rules.burst-rate");
+        let e = Config::from_json(r#"{"identity":{"users":{"a":[]}}}"#).unwrap_err();
+        assert_eq!(e.key, "identity.users.a");
+        let e = Config::from_json(r#"{"allow":[[]]}"#).unwrap_err();
+        assert_eq!(e.key, "allow[0]");
+    }
+
+    #[test]
+    fn rule_errors_name_the_rule_and_a_bom_is_ignored() {
+        let e = Config::from_json(r#"{"rules":{"burst-rate":{"window":5}}}"#).unwrap_err();
+        assert_eq!(e.key, "rules.burst-rate.window");
+        let e = Config::from_json(r#"{"rules":{"burst-rate":{"thresold":5}}}"#).unwrap_err();
+        assert_eq!(e.key, "rules.burst-rate.thresold");
+        assert!(e.message.contains("thresold"), "{e}");
+        let c = Config::from_json("\u{feff}{\"limits\":{\"max_users\":7}}").unwrap();
+        assert_eq!(c.limits.max_users, 7);
     }
 
     #[test]

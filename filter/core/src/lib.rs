@@ -39,6 +39,7 @@ pub mod event;
 mod evidence;
 mod identity;
 mod judge;
+pub mod merge;
 mod params;
 mod raise;
 mod rule_id;

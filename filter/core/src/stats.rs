@@ -42,6 +42,37 @@ pub struct Stats {
     pub evicted: BTreeMap<String, u64>,
 }
 
+impl Stats {
+    /// What happened since `earlier` (counters of the same engine, e.g. right after a restore):
+    /// every count minus its earlier value. `tracked` is a level, not a count, and stays.
+    pub fn since(&self, earlier: &Stats) -> Stats {
+        fn sub(a: &BTreeMap<String, u64>, b: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+            a.iter()
+                .map(|(k, v)| (k.clone(), v.saturating_sub(b.get(k).copied().unwrap_or(0))))
+                .filter(|(_, v)| *v > 0)
+                .collect()
+        }
+        Stats {
+            lines: self.lines.saturating_sub(earlier.lines),
+            events: self.events.saturating_sub(earlier.events),
+            rejected: self.rejected.saturating_sub(earlier.rejected),
+            rejected_reasons: sub(&self.rejected_reasons, &earlier.rejected_reasons),
+            late: self.late.saturating_sub(earlier.late),
+            ahead: self.ahead.saturating_sub(earlier.ahead),
+            out_of_range: self.out_of_range.saturating_sub(earlier.out_of_range),
+            alerts: self.alerts.saturating_sub(earlier.alerts),
+            alerts_by_rule: sub(&self.alerts_by_rule, &earlier.alerts_by_rule),
+            alerts_by_severity: sub(&self.alerts_by_severity, &earlier.alerts_by_severity),
+            allowed_events: sub(&self.allowed_events, &earlier.allowed_events),
+            suppressed: sub(&self.suppressed, &earlier.suppressed),
+            requests: sub(&self.requests, &earlier.requests),
+            agents: sub(&self.agents, &earlier.agents),
+            tracked: self.tracked.clone(),
+            evicted: sub(&self.evicted, &earlier.evicted),
+        }
+    }
+}
+
 const AGENTS: [AgentKind; 6] = AgentKind::ALL;
 
 /// The engine's live counters.

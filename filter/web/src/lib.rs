@@ -23,7 +23,7 @@ use lines::LineBuffer;
 use wasm_bindgen::prelude::*;
 use wikiwatch_core::{Alert, Config, Engine, Format};
 
-use merge::Merge;
+use merge::Inputs;
 
 /// A detector over one stream of log lines.
 #[wasm_bindgen]
@@ -33,7 +33,7 @@ pub struct Detector {
     format: Format,
     buffer: LineBuffer,
     activity: Option<Activity>,
-    merge: Merge,
+    merge: Inputs,
 }
 
 /// Parses config JSON; an empty string means the built-in default config.
@@ -250,7 +250,7 @@ impl Detector {
             format,
             buffer: LineBuffer::default(),
             activity: None,
-            merge: Merge::default(),
+            merge: Inputs::default(),
         }
     }
 
