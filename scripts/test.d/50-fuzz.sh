@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the core briefly (tests/fuzz, cargo-fuzz on nightly): each target for FUZZ_SECS seconds
-# (default 25; five targets, about 2.5 min with the build cached) from the saved corpus plus seeds
+# (default 25; six targets, about 2.5 min with the build cached) from the saved corpus plus seeds
 # made from the fixtures. Fails on any crash, panic or violated invariant; the reproducer is left
 # in tests/fuzz/artifacts/<target>/. Longer runs: FUZZ_SECS=600 bash scripts/test.d/50-fuzz.sh
 #
@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../tests/fuzz"
 secs=${FUZZ_SECS:-25}
-targets=${FUZZ_TARGETS:-"decode config restore engine_events engine_lines"}
+targets=${FUZZ_TARGETS:-"decode config restore engine_events engine_lines clock"}
 passed=0 failed=0
 
 bash seed.sh

@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 root=$(cd ../.. && pwd)
 seeds=$PWD/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{decode,engine_lines,engine_events,config,restore}
+mkdir -p "$seeds"/{decode,engine_lines,engine_events,config,restore,clock}
 
 logs=$(find "$root/tests/fixtures" "$root/examples/logs" "$root/host/tests/fixtures" \
   -type f \( -name '*.log' -o -name '*.jsonl' \) 2>/dev/null | sort)
@@ -42,3 +42,4 @@ if [ -x "$cli" ]; then
   rm -f "$seeds/restore/in.log"
 fi
 echo "seeds: $(find "$seeds" -type f | wc -l) files" >&2
+for i in 1 2 3; do head -c 256 /dev/urandom >"$seeds/clock/rand$i"; done
