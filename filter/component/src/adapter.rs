@@ -1,15 +1,9 @@
 //! The export table: WIT types in, core calls, WIT types out.
 
+use crate::bindings::{self, wit};
 use crate::convert;
 use std::cell::RefCell;
 use wikiwatch_core::{Config, ConfigError, Engine, RestoreError};
-
-wit_bindgen::generate!({
-    world: "detector",
-    path: "../../wit",
-});
-
-pub(crate) use exports::wikiwatch::filter::detect as wit;
 
 /// The component's export table.
 struct Component;
@@ -102,4 +96,4 @@ impl wit::GuestEngine for EngineResource {
     }
 }
 
-export!(Component);
+bindings::export!(Component with_types_in bindings);

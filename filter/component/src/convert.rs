@@ -1,6 +1,6 @@
 //! Conversions between the core's types and the WIT types (field by field, no logic).
 
-use crate::adapter::wit;
+use crate::bindings::wit;
 use std::borrow::Cow;
 use wikiwatch_core::{AccessEvent, Alert, AuditAction, EntityKind, Format, Severity};
 

@@ -14,7 +14,7 @@ use crate::rules::search::SensitiveTerms;
 use crate::rules::{for_each_rule, privilege, Params, RuleId};
 use crate::sketch::hash32;
 use crate::snapshot::{SnapshotError, State};
-use crate::state::{EntityState, View, Windows};
+use crate::state::{View, Windows};
 use crate::stats::{Counters, Stats};
 use crate::table::Table;
 use std::borrow::Cow;
@@ -191,7 +191,7 @@ impl Pipeline {
                 (RequestKind::Search, Some(q)) => self.terms.bits(q),
                 _ => 0,
             },
-            export_weight: export_weight(req.kind, req.page.is_some(), &ev.target),
+            export_weight: crate::classify::export_weight(req.kind, req.page.is_some(), &ev.target),
         };
         if let Some(a) = &ev.audit {
             self.audit(a, user, now, allow, sink);
@@ -277,7 +277,7 @@ impl Pipeline {
         if let (Some(volume), Some(role)) = (state.observe(v, &self.windows), role) {
             self.learned.role_day(role, volume);
         }
-        record_evidence(state, v);
+        state.record_evidence(v);
         let warmup = self.params[RuleId::BaselineDeviation.index()].warmup_days;
         let role_mean = role
             .and_then(|r| self.learned.roles.get(r))
@@ -353,40 +353,6 @@ impl Pipeline {
         self.sessions = Table::restore(l.max_sessions, s.sessions);
         self.learned = s.learned;
         Ok(())
-    }
-}
-
-fn record_evidence(state: &mut EntityState, v: &View<'_>) {
-    let notable = v.agent_kind != AgentKind::Browser
-        || v.export_weight > 0
-        || v.sensitive != 0
-        || matches!(v.status, 401 | 403)
-        || v.kind == RequestKind::SpaceExport;
-    if let Some(e) = state.evidence_mut(notable) {
-        e.see(v.client.zip(v.ip_hash), (v.agent, v.agent_hash));
-        if v.kind.is_content_read() {
-            if let Some(s) = v.space {
-                e.space(s);
-            }
-            if !v.target.is_empty() {
-                e.sample(v.target);
-            }
-        }
-        if let (true, Some(q)) = (v.sensitive != 0, v.query) {
-            e.query(q);
-        }
-    }
-}
-
-/// How much an export-like request weighs in `bulk-export`.
-fn export_weight(kind: RequestKind, has_page: bool, target: &str) -> u32 {
-    match kind {
-        // Cloud's PDF export polls its task without naming the page: count the start only.
-        RequestKind::PageExport if !has_page => 0,
-        // Download-all zips every attachment of a page.
-        RequestKind::AttachmentDownload if target.contains("downloadallattachments") => 5,
-        RequestKind::PageExport | RequestKind::AttachmentDownload | RequestKind::SpaceExport => 1,
-        _ => 0,
     }
 }
 

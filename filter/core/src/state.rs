@@ -232,6 +232,29 @@ impl EntityState {
         closed
     }
 
+    /// Records what an alert on this entity would show of one event.
+    pub fn record_evidence(&mut self, v: &View<'_>) {
+        let notable = v.agent_kind != AgentKind::Browser
+            || v.export_weight > 0
+            || v.sensitive != 0
+            || matches!(v.status, 401 | 403)
+            || v.kind == RequestKind::SpaceExport;
+        if let Some(e) = self.evidence_mut(notable) {
+            e.see(v.client.zip(v.ip_hash), (v.agent, v.agent_hash));
+            if v.kind.is_content_read() {
+                if let Some(s) = v.space {
+                    e.space(s);
+                }
+                if !v.target.is_empty() {
+                    e.sample(v.target);
+                }
+            }
+            if let (true, Some(q)) = (v.sensitive != 0, v.query) {
+                e.query(q);
+            }
+        }
+    }
+
     /// Evidence is kept for entities past a few events or doing anything notable, so a flood of
     /// one-request addresses costs no allocation.
     pub fn evidence_mut(&mut self, notable: bool) -> Option<&mut EvidenceBuf> {

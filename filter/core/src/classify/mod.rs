@@ -8,6 +8,18 @@ mod request;
 mod routes;
 mod text;
 
+/// How much an export-like request weighs in `bulk-export`.
+pub(crate) fn export_weight(kind: RequestKind, has_page: bool, target: &str) -> u32 {
+    match kind {
+        // Cloud's PDF export polls its task without naming the page: count the start only.
+        RequestKind::PageExport if !has_page => 0,
+        // Download-all zips every attachment of a page.
+        RequestKind::AttachmentDownload if target.contains("downloadallattachments") => 5,
+        RequestKind::PageExport | RequestKind::AttachmentDownload | RequestKind::SpaceExport => 1,
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod agent_tests;
 #[cfg(test)]
