@@ -150,7 +150,8 @@ impl Detector {
         alerts_to_js(&alerts)
     }
 
-    /// Processes any buffered partial line, flushes open windows and returns the last alerts.
+    /// Processes any buffered partial line, ends the input (see the WIT `finish`) and returns
+    /// the last alerts.
     pub fn finish(&mut self) -> Result<Array, JsError> {
         let mut alerts = Vec::new();
         let Detector { engine, format, buffer, activity, .. } = self;
