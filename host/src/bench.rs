@@ -3,7 +3,8 @@
 
 use crate::cli::{BenchArgs, EngineKind};
 use crate::component::embedded_size;
-use crate::engine::{self, LoadedConfig};
+use crate::config_file::{self, LoadedConfig};
+use crate::engine;
 use crate::input::{self, InputSpec, LineReader};
 use anyhow::{Context, Result};
 use std::sync::atomic::AtomicU64;
@@ -45,7 +46,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// Runs `wikiwatch bench`.
 pub fn run(args: &BenchArgs) -> Result<()> {
     let format = input::parse_format(&args.format)?;
-    let config = engine::load_config(args.config.as_deref())?;
+    let config = config_file::load_config(args.config.as_deref())?;
     let lines: Vec<Vec<u8>> = match &args.file {
         Some(name) => {
             let spec = input::parse_inputs(std::slice::from_ref(name), format)?
@@ -54,7 +55,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             read_all(&spec)?
         }
         None => {
-            crate::simulate::generate(1, args.lines).into_iter().map(String::into_bytes).collect()
+            wikiwatch_sim::generate(1, args.lines).into_iter().map(String::into_bytes).collect()
         }
     };
     let batches: Vec<Vec<u8>> = lines

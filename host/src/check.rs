@@ -1,7 +1,7 @@
 //! `wikiwatch check-config`: validate a config and show what it means, rule by rule.
 
 use crate::cli::CheckConfigArgs;
-use crate::engine::load_config;
+use crate::config_file::load_config;
 use anyhow::Result;
 use std::fmt::Write as _;
 use wikiwatch_core::{Config, Params, RuleId};

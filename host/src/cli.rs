@@ -10,7 +10,9 @@ use std::path::PathBuf;
 /// no filesystem, network, clock or environment, under memory and time limits.
 ///
 /// Exit codes: 0 ok; 1 I/O error (unreadable input, cannot write output); 2 usage or config
-/// error; 3 the detector component failed (trap, out of fuel or time, memory limit).
+/// error; 3 the detector component failed (trap, out of fuel or time, memory limit); 4 the
+/// replay finished but more of its input than `--max-skipped` allows could not be used
+/// (rejected lines, events skipped as late or out of range).
 #[derive(Debug, Parser)]
 #[command(name = "wikiwatch", version, propagate_version = true)]
 pub struct Cli {
@@ -37,6 +39,7 @@ pub enum Command {
     )]
     Bench(BenchArgs),
     /// Generates labelled synthetic Confluence traffic.
+    #[command(after_help = crate::simulate::after_help())]
     Simulate(SimulateArgs),
 }
 
@@ -104,9 +107,14 @@ pub struct ReplayArgs {
     /// Write the core's counters (JSON) here at the end.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
-    /// Engine state file: restored at start when it exists, saved at the end.
+    /// Engine state file: restored at start when it exists, saved at the end (its directory
+    /// is checked before the replay starts).
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Largest share of the input, in percent, that may be unusable (rejected lines, events
+    /// skipped as late or out of range) before the replay exits 4.
+    #[arg(long, value_name = "PERCENT", default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub max_skipped: u8,
     /// Lines per call into the detector.
     #[arg(long, default_value_t = 4096, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub batch: u32,

@@ -1,8 +1,10 @@
 //! The detector component in wasmtime: no WASI, no imports at all; a memory limit, an epoch
 //! deadline per call (cheap), and optional fuel (deterministic, slower).
 
+use crate::backend::{Backend, Rejected};
+use crate::bindings::{wit, DetectorWorld};
 use crate::cli::SandboxArgs;
-use crate::engine::{Detector, LoadedConfig, Rejected};
+use crate::config_file::LoadedConfig;
 use crate::fail::{guest, usage};
 use crate::wit_convert;
 use anyhow::Result;
@@ -12,12 +14,6 @@ use std::time::Duration;
 use wasmtime::component::{Linker, ResourceAny};
 use wasmtime::{ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap};
 use wikiwatch_core::{AccessEvent, Alert, Format, Stats};
-
-mod bindings {
-    wasmtime::component::bindgen!({ path: "../wit", world: "detector" });
-}
-
-pub(crate) use bindings::exports::wikiwatch::filter::detect as wit;
 
 /// The component built from this workspace (see build.rs).
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/wikiwatch_component.wasm"));
@@ -102,9 +98,9 @@ impl Drop for Ticker {
 }
 
 /// The component, instantiated, with one `engine` resource.
-pub struct ComponentDetector {
+pub struct ComponentBackend {
     store: Store<HostState>,
-    bindings: bindings::Detector,
+    bindings: DetectorWorld,
     handle: ResourceAny,
     fuel: Option<u64>,
     deadline_ticks: u64,
@@ -112,9 +108,9 @@ pub struct ComponentDetector {
     _ticker: Ticker,
 }
 
-impl std::fmt::Debug for ComponentDetector {
+impl std::fmt::Debug for ComponentBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ComponentDetector").field("fuel", &self.fuel).finish()
+        f.debug_struct("ComponentBackend").field("fuel", &self.fuel).finish()
     }
 }
 
@@ -138,7 +134,7 @@ fn describe(e: &wasmtime::Error, fuel: Option<u64>, timeout: Duration, max_mib: 
     }
 }
 
-impl ComponentDetector {
+impl ComponentBackend {
     /// Loads the embedded component (or `--module`), instantiates it with no imports, and
     /// creates (or restores) an engine.
     pub fn new(config: &LoadedConfig, state: Option<&[u8]>, sandbox: &SandboxArgs) -> Result<Self> {
@@ -188,7 +184,7 @@ impl ComponentDetector {
         let explain = |e: &wasmtime::Error| describe(e, sandbox.fuel, timeout, sandbox.max_memory);
         let describe_err = |e: wasmtime::Error| guest(format!("{module_name}: {}", explain(&e)));
         // The guest's start-up code runs here, under the same deadline and memory limit.
-        let bindings = bindings::Detector::instantiate(&mut store, &component, &linker)
+        let bindings = DetectorWorld::instantiate(&mut store, &component, &linker)
             .map_err(|e| guest(format!("{module_name}: cannot instantiate: {}", explain(&e))))?;
         let api = bindings.wikiwatch_filter_detect().engine();
         let handle = match state {
@@ -201,7 +197,7 @@ impl ComponentDetector {
                 .map_err(describe_err)?
                 .map_err(|e| usage(wit_convert::restore_error(&e)))?,
         };
-        Ok(ComponentDetector {
+        Ok(ComponentBackend {
             store,
             bindings,
             handle,
@@ -245,7 +241,7 @@ fn take_alerts(from: &[wit::Alert], into: &mut Vec<Alert>) -> Result<()> {
     Ok(())
 }
 
-impl Detector for ComponentDetector {
+impl Backend for ComponentBackend {
     fn feed_lines(
         &mut self,
         lines: &[u8],

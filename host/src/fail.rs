@@ -11,6 +11,19 @@ pub struct Usage(pub String);
 #[derive(Debug)]
 pub struct GuestFailure(pub String);
 
+/// The run finished, but much of its input could not be used (rejected lines, events skipped
+/// as late or out of range): exit 4, after every output was written.
+#[derive(Debug)]
+pub struct Unusable(pub String);
+
+impl fmt::Display for Unusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Unusable {}
+
 impl fmt::Display for Usage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -61,6 +74,8 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         ExitCode::from(2)
     } else if err.chain().any(|e| e.is::<GuestFailure>()) {
         ExitCode::from(3)
+    } else if err.chain().any(|e| e.is::<Unusable>()) {
+        ExitCode::from(4)
     } else {
         ExitCode::from(1)
     }

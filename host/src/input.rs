@@ -75,10 +75,13 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Reads one input line by line; gzip is detected by its magic bytes, not the name.
+/// Reads one input line by line; gzip is detected by its magic bytes, not the name. An input
+/// that had to be put in time order first is read from memory (see `order.rs`).
 pub struct LineReader {
     reader: Box<dyn BufRead>,
     buf: Vec<u8>,
+    /// Lines already read and sorted, with their line numbers, handed out last first.
+    sorted: Option<Vec<(u64, Vec<u8>)>>,
     /// 1-based number of the line last returned.
     pub line_no: u64,
     /// Lines returned so far (blank lines are skipped and not counted).
@@ -107,12 +110,33 @@ impl LineReader {
         } else {
             Box::new(raw)
         };
-        Ok(LineReader { reader, buf: Vec::with_capacity(4096), line_no: 0, lines: 0 })
+        Ok(LineReader { reader, buf: Vec::with_capacity(4096), sorted: None, line_no: 0, lines: 0 })
+    }
+
+    /// A reader over lines already in memory, in the order given (with their original numbers).
+    pub fn from_sorted(mut lines: Vec<(u64, Vec<u8>)>) -> LineReader {
+        lines.reverse();
+        LineReader {
+            reader: Box::new(io::empty()),
+            buf: Vec::new(),
+            sorted: Some(lines),
+            line_no: 0,
+            lines: 0,
+        }
     }
 
     /// The next non-blank line without its terminator (`\n` or `\r\n`) and its 1-based line
     /// number, or `None` at the end.
     pub fn next_line(&mut self) -> io::Result<Option<(u64, &[u8])>> {
+        if let Some(sorted) = &mut self.sorted {
+            let Some((line_no, line)) = sorted.pop() else {
+                return Ok(None);
+            };
+            self.line_no = line_no;
+            self.lines += 1;
+            self.buf = line;
+            return Ok(Some((line_no, &self.buf)));
+        }
         loop {
             self.buf.clear();
             if self.reader.read_until(b'\n', &mut self.buf)? == 0 {

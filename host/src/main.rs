@@ -1,18 +1,25 @@
 //! The `wikiwatch` command: replay logs through the detector component (or natively), scope an
 //! entity's activity, check a config, benchmark the two engines, simulate traffic.
 
+mod backend;
 mod bench;
+mod bindings;
 mod cache;
 mod check;
 mod cli;
 mod component;
+mod config_file;
 mod engine;
 mod fail;
 mod input;
 mod merge;
+mod native;
+mod order;
+mod output;
 mod replay;
 mod scope;
 mod simulate;
+mod state_file;
 mod summary;
 mod wit_convert;
 

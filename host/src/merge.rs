@@ -1,47 +1,22 @@
-//! Several inputs as one stream: each input is decoded by the core's decoder and the events
-//! are merged by event time (k-way merge; ties go to the input named first), so access and
-//! audit events meet in one engine.
+//! Several inputs as one stream: the core's merge (each input decoded by its own decoder,
+//! events released in event-time order, ties to the input named first) fed from the readers,
+//! its events handed to the detector in batches, so access and audit events meet in one engine.
 
-use crate::engine::{Detector, LoadedConfig};
+use crate::backend::Backend;
+use crate::config_file::LoadedConfig;
 use crate::input::{InputSpec, LineReader};
-use crate::replay::{AlertOut, Progress};
+use crate::output::{AlertOut, Progress};
 use crate::summary::Summary;
 use anyhow::{Context, Result};
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
-use wikiwatch_core::decode::Decoder;
+use wikiwatch_core::merge::Merge;
 use wikiwatch_core::AccessEvent;
 
-/// One input being merged: its reader, its decoder, and events decoded but not yet fed.
-struct Source<'r> {
-    reader: &'r mut LineReader,
-    decoder: Decoder,
-    pending: VecDeque<(AccessEvent<'static>, u64)>,
-    done: bool,
-}
-
-impl Source<'_> {
-    /// Decodes lines until an event is pending or the input ends.
-    fn refill(&mut self, index: usize, label: &str, summary: &mut Summary) -> Result<()> {
-        while self.pending.is_empty() && !self.done {
-            let line = self.reader.next_line().with_context(|| format!("cannot read {label}"))?;
-            let Some((line_no, line)) = line else {
-                self.done = true;
-                break;
-            };
-            let pending = &mut self.pending;
-            if let Err(e) =
-                self.decoder.decode(line, &mut |ev| pending.push_back((ev.into_owned(), line_no)))
-            {
-                summary.reject(index, line_no, &e.reason);
-            }
-        }
-        Ok(())
-    }
-
-    fn next_time(&self) -> Option<i64> {
-        self.pending.front().map(|(e, _)| e.time_ms)
-    }
+/// Events waiting for the detector, and where they came from (for error messages).
+struct Batch {
+    events: Vec<AccessEvent<'static>>,
+    /// (input, line) of the first and last event.
+    span: ((usize, u64), (usize, u64)),
+    alerts: Vec<wikiwatch_core::Alert>,
 }
 
 /// Replays `readers` merged by event time, feeding events in batches of `batch`.
@@ -50,61 +25,87 @@ pub fn replay(
     specs: &[InputSpec],
     readers: &mut [LineReader],
     config: &LoadedConfig,
-    detector: &mut dyn Detector,
+    detector: &mut dyn Backend,
     batch: usize,
     out: &mut AlertOut,
     summary: &mut Summary,
     progress: &Progress,
 ) -> Result<()> {
-    let mut sources: Vec<Source<'_>> = readers
-        .iter_mut()
-        .zip(specs)
-        .map(|(reader, spec)| Source {
-            reader,
-            decoder: Decoder::new(spec.format, config.config.decode.clone()),
-            pending: VecDeque::new(),
-            done: false,
-        })
-        .collect();
-    let mut heap = BinaryHeap::new();
-    for (i, src) in sources.iter_mut().enumerate() {
-        src.refill(i, &specs[i].label, summary)?;
-        if let Some(t) = src.next_time() {
-            heap.push(Reverse((t, i)));
-        }
+    let mut merge = Merge::default();
+    for spec in specs {
+        merge.add(spec.format, config.config.decode.clone());
     }
-    let mut events: Vec<AccessEvent<'static>> = Vec::with_capacity(batch);
-    // Where the batch's events came from, for error messages: (input, line) of first and last.
-    let mut span = ((0usize, 0u64), (0usize, 0u64));
-    let mut alerts = Vec::new();
-    while let Some(Reverse((_, i))) = heap.pop() {
-        let src = &mut sources[i];
-        if let Some((event, line)) = src.pending.pop_front() {
-            if events.is_empty() {
-                span.0 = (i, line);
+    let mut pending =
+        Batch { events: Vec::with_capacity(batch), span: Default::default(), alerts: Vec::new() };
+    let mut failed = None;
+    let result = loop {
+        while let Some(i) = merge.hungry() {
+            match readers[i].next_line() {
+                Ok(Some((line_no, line))) => {
+                    if let Err(e) = merge.push_line(i, line, line_no) {
+                        summary.reject(i, line_no, &e.reason);
+                    }
+                }
+                Ok(None) => {
+                    merge.end(i);
+                }
+                Err(e) => {
+                    let at = readers[i].line_no;
+                    failed = Some(
+                        anyhow::Error::new(e)
+                            .context(format!("cannot read {} after line {at}", specs[i].label)),
+                    );
+                    merge.end(i);
+                }
             }
-            span.1 = (i, line);
-            events.push(event);
+        }
+        let mut fed = Ok(());
+        merge.drain(&mut |i, line_no, ev| {
+            if fed.is_err() {
+                return;
+            }
+            if pending.events.is_empty() {
+                pending.span.0 = (i, line_no);
+            }
+            pending.span.1 = (i, line_no);
+            pending.events.push(ev);
             summary.inputs[i].events += 1;
+            if pending.events.len() >= batch {
+                fed = flush(specs, detector, &mut pending, out, summary);
+                progress.tick();
+            }
+        });
+        if let Err(e) = fed {
+            break Err(e);
         }
-        src.refill(i, &specs[i].label, summary)?;
-        if let Some(t) = src.next_time() {
-            heap.push(Reverse((t, i)));
+        if merge.is_done() {
+            break flush(specs, detector, &mut pending, out, summary);
         }
-        if events.len() >= batch || (heap.is_empty() && !events.is_empty()) {
-            detector.feed_events(&events, &mut alerts).with_context(|| {
-                format!(
-                    "while processing merged events from {}:{} to {}:{}",
-                    specs[span.0 .0].label, span.0 .1, specs[span.1 .0].label, span.1 .1
-                )
-            })?;
-            events.clear();
-            out.write(&mut alerts, summary)?;
-            progress.tick();
-        }
+    };
+    for (count, reader) in summary.inputs.iter_mut().zip(readers.iter()) {
+        count.lines = reader.lines;
     }
-    for (count, src) in summary.inputs.iter_mut().zip(&sources) {
-        count.lines = src.reader.lines;
+    result?;
+    failed.map_or(Ok(()), Err)
+}
+
+fn flush(
+    specs: &[InputSpec],
+    detector: &mut dyn Backend,
+    b: &mut Batch,
+    out: &mut AlertOut,
+    summary: &mut Summary,
+) -> Result<()> {
+    if b.events.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let ((i0, l0), (i1, l1)) = b.span;
+    detector.feed_events(&b.events, &mut b.alerts).with_context(|| {
+        format!(
+            "while processing merged events from {}:{l0} to {}:{l1}",
+            specs[i0].label, specs[i1].label
+        )
+    })?;
+    b.events.clear();
+    out.write(&mut b.alerts, summary)
 }

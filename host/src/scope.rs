@@ -3,7 +3,7 @@
 //! core's; this module only filters and counts.
 
 use crate::cli::ScopeArgs;
-use crate::engine::load_config;
+use crate::config_file::load_config;
 use crate::fail::usage;
 use crate::input::{self, LineReader};
 use anyhow::{Context, Result};
@@ -42,7 +42,10 @@ impl Entity {
 
     fn matches(&self, e: &AccessEvent<'_>) -> bool {
         match self {
-            Entity::User(u) => e.user.as_deref() == Some(u.as_str()),
+            // An audit record names the account by login and gives its other names as aliases.
+            Entity::User(u) => {
+                e.user.as_deref() == Some(u.as_str()) || e.aliases.iter().any(|a| a == u)
+            }
             Entity::Ip(a) => e.client.as_deref() == Some(a.as_str()),
             // Alerts name a session by its hash; a responder may also hold the raw id.
             Entity::Session(s) => {

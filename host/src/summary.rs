@@ -1,6 +1,7 @@
 //! The human summary of a replay, printed on stderr.
 
 use crate::input::InputSpec;
+use crate::order::OrderReport;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -41,6 +42,10 @@ pub struct Summary {
     pub merged: bool,
     /// The component's linear memory: largest and allowed, in bytes.
     pub guest_memory: Option<(u64, u64)>,
+    /// Per input, what reading it in time order took.
+    pub orders: Vec<OrderReport>,
+    /// Events the restored state had seen before this run (`--state`).
+    pub restored: Option<u64>,
 }
 
 impl Summary {
@@ -92,6 +97,12 @@ impl Summary {
             elapsed.as_secs_f64()
         );
         let _ = writeln!(s, "  events          {}", stats.events);
+        if let Some(before) = self.restored {
+            let _ = writeln!(
+                s,
+                "    (this run only; the restored state had seen {before} events before it)"
+            );
+        }
         if self.inputs.len() > 1 {
             for i in &self.inputs {
                 let _ = writeln!(
@@ -102,15 +113,49 @@ impl Summary {
             }
         }
         let _ = writeln!(s, "  rejected lines  {rejected}");
-        let reasons = if self.merged { None } else { Some(&stats.rejected_reasons) };
-        for (reason, n) in reasons.into_iter().flatten() {
+        // Merged inputs are decoded here, single ones by the engine.
+        let reasons = if self.merged { &self.reasons } else { &stats.rejected_reasons };
+        for (reason, n) in reasons {
             let _ = writeln!(s, "    {n:>8}  {reason}");
         }
         for sample in &self.samples {
             let _ = writeln!(s, "    e.g. {sample}");
         }
+        for (input, order) in self.inputs.iter().zip(&self.orders) {
+            if order.sorted {
+                let _ = writeln!(
+                    s,
+                    "  reordered       {}: read sorted by event time ({} lines were behind \
+                     an earlier one)",
+                    input.label, order.backwards
+                );
+            } else if order.too_large {
+                let _ = writeln!(
+                    s,
+                    "  WARNING         {}: {} lines are out of time order but the file is too \
+                     large to sort in memory; sort it first (late events are skipped)",
+                    input.label, order.backwards
+                );
+            }
+        }
         if stats.late > 0 {
-            let _ = writeln!(s, "  late events     {} (skipped)", stats.late);
+            let _ =
+                writeln!(s, "  late events     {} (skipped: behind the event clock)", stats.late);
+        }
+        if stats.ahead > 0 {
+            let _ = writeln!(
+                s,
+                "  ahead events    {} (processed: ahead of the event clock, a gap or a bad \
+                 timestamp)",
+                stats.ahead
+            );
+        }
+        if stats.out_of_range > 0 {
+            let _ = writeln!(
+                s,
+                "  out of range    {} (skipped: dated outside years 0-9999)",
+                stats.out_of_range
+            );
         }
         let _ = writeln!(s, "  alerts          {}", self.alerts);
         for (rule, n) in &stats.alerts_by_rule {
@@ -155,5 +200,23 @@ impl Summary {
             if evicted > 0 { format!(" ({})", pairs(&stats.evicted)) } else { String::new() }
         );
         s
+    }
+
+    /// Says how much of the input could not be used, when that is more than `max_percent` of
+    /// it: rejected lines against lines read, late and out-of-range events against events.
+    pub fn unusable(&self, stats: &Stats, max_percent: u8) -> Option<String> {
+        let lines: u64 = self.inputs.iter().map(|i| i.lines).sum();
+        let rejected: u64 = self.inputs.iter().map(|i| i.rejected).sum();
+        let skipped = stats.late + stats.out_of_range;
+        let seen = stats.events + stats.out_of_range;
+        let share = |n: u64, of: u64| if of == 0 { 0.0 } else { 100.0 * n as f64 / of as f64 };
+        let (rej, skip) = (share(rejected, lines), share(skipped, seen));
+        if rej <= f64::from(max_percent) && skip <= f64::from(max_percent) {
+            return None;
+        }
+        Some(format!(
+            "{rej:.1}% of {lines} lines rejected, {skip:.1}% of {seen} events skipped \
+             (late or out of range); more than {max_percent}% of the input could not be used"
+        ))
     }
 }

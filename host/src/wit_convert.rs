@@ -1,7 +1,7 @@
 //! WIT records <-> core types, on the host side. Alerts are rebuilt as the core's own
 //! `Alert`, so the JSON line printed is byte-identical to the native engine's.
 
-use crate::component::wit;
+use crate::bindings::wit;
 use std::borrow::Cow;
 use std::sync::Mutex;
 use wikiwatch_core::alert::Window;
@@ -89,6 +89,7 @@ pub fn alert(a: &wit::Alert) -> Result<Alert, String> {
             sample: e.sample.clone(),
             queries: e.queries.clone(),
             privilege_source: e.privilege_source.clone(),
+            aliases: e.aliases.clone(),
         },
         techniques: techniques(rule, &a.techniques),
     })
@@ -115,6 +116,7 @@ pub fn event(e: &AccessEvent<'_>) -> wit::Event {
         bytes: e.bytes,
         agent: own(&e.agent),
         audit: e.audit.as_ref().map(audit),
+        aliases: e.aliases.iter().map(|a| own(a)).collect(),
     }
 }
 

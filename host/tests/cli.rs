@@ -159,10 +159,12 @@ fn garbage_lines_are_counted_not_fatal() {
     }
     std::fs::write(&junk, bytes).expect("write");
     for engine in ["native", "component"] {
+        // Every line unusable: the summary, then a loud last line and exit 4.
         let r = run(wikiwatch().args(["replay", "--engine", engine, path(&junk)]));
-        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(r.code, 4, "{}", r.stderr);
         assert!(r.stdout.is_empty());
         assert!(r.stderr.contains("rejected lines  500"), "{}", r.stderr);
+        assert!(r.stderr.contains("100.0% of 500 lines rejected"), "{}", r.stderr);
         assert!(r.stderr.contains("junk.log:1:"), "first rejected line named: {}", r.stderr);
     }
 }
@@ -346,4 +348,27 @@ fn help_lists_the_subcommands_with_examples() {
     assert!(r.stdout.contains("Examples:"), "{}", r.stdout);
     let r = run(wikiwatch().arg("replay"));
     assert_eq!(r.code, 2, "missing inputs is a usage error");
+}
+
+#[test]
+fn simulate_takes_attacks_by_name_and_refuses_bad_ranges_as_usage_errors() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("corpus");
+    let r = run(wikiwatch()
+        .args(["simulate", "--days", "1", "--users", "12", "--out", path(&out)])
+        .args(["--format", "combined", "--attacks", "rest-crawl,9"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("2 attacks"), "{}", r.stderr);
+    let truth: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("truth.json")).unwrap()).unwrap();
+    let names: Vec<&str> =
+        truth["attacks"].as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["rest-crawl", "anonymous-crawler"]);
+    assert!(out.join("combined.log").exists() && !out.join("confluence-access.log").exists());
+    for bad in [["--users", "3"], ["--days", "0"], ["--attacks", "no-such-attack"]] {
+        let r = run(wikiwatch().arg("simulate").args(bad).args(["--out", path(&out)]));
+        assert_eq!(r.code, 2, "{bad:?}: {}", r.stderr);
+    }
+    let r = run(wikiwatch().args(["simulate", "--help"]));
+    assert!(r.stdout.contains("slow-and-low") && r.stdout.contains("Examples:"), "{}", r.stdout);
 }

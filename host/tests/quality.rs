@@ -1,8 +1,9 @@
-//! Detection quality (issue 4): generate labelled corpora (two seeds, two sizes, both log
-//! formats), replay each through `wikiwatch replay --engine native`, and hold the result to
-//! the goals: every attack raises a medium-or-higher alert on its account or addresses, no
-//! benign entity gets anything above low, median first-alert latency under 5 minutes, and
-//! every attack but the low-volume credential hunt found within 15 minutes of its start.
+//! Detection quality of wikiwatch: generate labelled corpora with `wikiwatch simulate` (two
+//! seeds, two sizes, both log formats), replay each through `wikiwatch replay --engine native`,
+//! and hold the result to the goals: every attack raises a medium-or-higher alert on its account
+//! or addresses, no benign entity gets anything above low, median first-alert latency under
+//! 5 minutes, and every attack but the low-volume credential hunt found within 15 minutes of
+//! its start.
 //!
 //! The table printed per corpus is the measurement; run with `--nocapture` to see it when
 //! the test passes.

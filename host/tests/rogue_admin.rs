@@ -1,6 +1,6 @@
-//! Issue 9's scenario: a rogue administrator is created and granted administration in the audit
-//! log, then exports spaces in the access log. Only when the two streams meet in one engine is
-//! the grant-then-export pattern visible.
+//! The rogue-administrator scenario: an account is created and granted administration in the
+//! audit log, then exports spaces in the access log. Only when the two streams meet in one
+//! engine is the grant-then-export pattern visible.
 
 use std::process::Command;
 

@@ -2,11 +2,11 @@
 //! above low): the nightly backup and the search indexer (both allow-listed), an integration
 //! polling the REST API all day (not allow-listed), and a technical writer's review afternoon.
 
-use super::benign::day_of_bursts;
-use super::browser::Browser;
-use super::model::{day_start, rng_for, Actor, Client, Event, Ms, HOUR, MINUTE, SECOND};
-use super::population::Person;
-use super::wiki::Wiki;
+use crate::benign::day_of_bursts;
+use crate::browser::Browser;
+use crate::model::{day_start, rng_for, Actor, Client, Event, Ms, HOUR, MINUTE, SECOND};
+use crate::population::Person;
+use crate::wiki::Wiki;
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use std::rc::Rc;

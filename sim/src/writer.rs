@@ -1,6 +1,6 @@
 //! Log line formats: Confluence Data Center's access log and the nginx/Apache combined log.
 
-use super::model::{Event, Ms, MINUTE, TZ_OFFSET_MIN};
+use crate::model::{Event, Ms, MINUTE, TZ_OFFSET_MIN};
 use std::fmt::Write as _;
 
 /// Formats local time as `[18/Dec/2020:12:57:26 +0100]` (without brackets), caching the
@@ -80,8 +80,8 @@ pub fn combined_line(buf: &mut String, clock: &mut LogClock, e: &Event) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::model::{Actor, Client};
     use super::*;
+    use crate::model::{Actor, Client};
 
     fn event() -> Event {
         let c = Client {

@@ -1,13 +1,13 @@
 //! Ordinary days: employees reading, searching, editing and exporting in office hours;
 //! admins in the admin console; anonymous readers of the public space; a search-engine bot.
 
-use super::browser::Browser;
-use super::model::{
+use crate::browser::Browser;
+use crate::model::{
     day_start, is_weekday, rng_for, Actor, Client, Event, Ms, DAY, EPOCH_LOCAL_MIDNIGHT, HOUR,
     MINUTE, SECOND,
 };
-use super::population::{Person, BROWSERS, VISITOR_NETS};
-use super::wiki::{page_path, Wiki};
+use crate::population::{Person, BROWSERS, VISITOR_NETS};
+use crate::wiki::{page_path, Wiki};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use std::rc::Rc;
@@ -239,7 +239,7 @@ pub fn anonymous_day(out: &mut Vec<Event>, seed: u64, d: u32, visitors: usize, w
                 0,
                 b.last.clone(),
             ));
-            let login = format!("/login.action?os_destination={}", super::model::enc(&path));
+            let login = format!("/login.action?os_destination={}", crate::model::enc(&path));
             out.push(b.client.req(
                 t + 300,
                 "GET",

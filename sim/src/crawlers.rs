@@ -2,10 +2,10 @@
 //! confluence-dumper / atlassian-python-api (1) and an anonymous curl crawler (9).
 //! Keyword and attachment hunters are in `hunters.rs`.
 
-use super::attacks::Plan;
-use super::model::{Event, Ms};
-use super::traps::shuffle_prefix;
-use super::wiki::{attachment_path, page_path, Wiki};
+use crate::model::{Event, Ms};
+use crate::plan::Plan;
+use crate::traps::shuffle_prefix;
+use crate::wiki::{attachment_path, page_path, Wiki};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 

@@ -1,11 +1,11 @@
 //! Attacks by hunting tools, each modelled on the real tool's request pattern:
 //! Conf-Thief (2), conkeyscan (3), AtlasReaper (4).
 
-use super::attacks::Plan;
-use super::crawlers::Pace;
-use super::model::{enc, Event, SECOND};
-use super::traps::shuffle_prefix;
-use super::wiki::{attachment_path, pdf_temp_path, Page, Wiki};
+use crate::crawlers::Pace;
+use crate::model::{enc, Event, SECOND};
+use crate::plan::Plan;
+use crate::traps::shuffle_prefix;
+use crate::wiki::{attachment_path, pdf_temp_path, Page, Wiki};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 

@@ -2,12 +2,12 @@
 //! reading slowly all day (6), one account spread over residential proxies (7), and a
 //! low-volume credential hunt like the 2023 Cloudflare intrusion (8).
 
-use super::attacks::Plan;
-use super::browser::Browser;
-use super::model::{Event, Ms, MINUTE, SECOND};
-use super::population::Person;
-use super::traps::shuffle_prefix;
-use super::wiki::{page_path, Wiki};
+use crate::browser::Browser;
+use crate::model::{Event, Ms, MINUTE, SECOND};
+use crate::plan::Plan;
+use crate::population::Person;
+use crate::traps::shuffle_prefix;
+use crate::wiki::{page_path, Wiki};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 

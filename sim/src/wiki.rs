@@ -1,6 +1,6 @@
 //! The simulated wiki: spaces, pages, attachments and inline images, and their URLs.
 
-use super::model::{enc, form_enc};
+use crate::model::{enc, form_enc};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

@@ -1,12 +1,13 @@
 //! A whole scenario: wiki, population, traps and attack plans, rendered day by day in
 //! event-time order.
 
-use super::attacks::{self, Plan};
-use super::benign::{anonymous_day, person_day};
-use super::model::{day_start, Event};
-use super::population::{people, AddressBook, Person};
-use super::traps::{self, Trap};
-use super::wiki::Wiki;
+use crate::attacks;
+use crate::benign::{anonymous_day, person_day};
+use crate::model::{day_start, Event};
+use crate::plan::{Plan, SLOW_AND_LOW};
+use crate::population::{people, AddressBook, Person};
+use crate::traps::{self, Trap};
+use crate::wiki::Wiki;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -32,7 +33,8 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// A scenario of `users` employees over `days` days with the attacks numbered in `selected`.
+    /// A scenario of `users` employees over `days` days with the attack styles numbered in
+    /// `selected` (see [`ATTACKS`](crate::ATTACKS)).
     pub fn new(seed: u64, users: usize, days: u32, selected: &[u8]) -> Scenario {
         let users = users.max(MIN_USERS);
         let days = days.max(1);
@@ -70,8 +72,10 @@ impl Scenario {
         let mut out = Vec::new();
         let wiki = &self.wiki;
         for (i, p) in self.people.iter().enumerate() {
-            let replaced =
-                self.plans.iter().any(|a| a.id == 6 && a.day == d && a.person == Some(i));
+            let replaced = self
+                .plans
+                .iter()
+                .any(|a| a.id == SLOW_AND_LOW && a.day == d && a.person == Some(i));
             if i == self.writer && d == self.writer_day {
                 traps::writer_day(&mut out, self.seed, d, &self.traps[traps::WRITER], p, wiki);
             } else if !replaced {

@@ -1,9 +1,9 @@
 //! The ground truth written next to the logs: every attack (who, from where, first and last
 //! event time) and every benign trap entity.
 
-use super::attacks::Plan;
-use super::model::{Actor, Event, Ms};
-use super::traps::Trap;
+use crate::model::{Actor, Event, Ms};
+use crate::plan::Plan;
+use crate::traps::Trap;
 use serde::{Deserialize, Serialize};
 
 /// `truth.json`.
@@ -21,7 +21,7 @@ pub struct Truth {
     pub first: String,
     /// Last event time.
     pub last: String,
-    /// The attacks, by number.
+    /// The attacks, in style-number order.
     pub attacks: Vec<AttackTruth>,
     /// Benign activity that looks suspicious and must not raise anything above low.
     pub benign_traps: Vec<TrapTruth>,
@@ -30,9 +30,10 @@ pub struct Truth {
 /// One attack.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AttackTruth {
-    /// Number in the list (1..=9).
+    /// Number of the attack style (1..=9): its [`AttackStyle::id`](crate::AttackStyle::id), the
+    /// position in the simulator's list [`ATTACKS`](crate::ATTACKS), stable across versions.
     pub id: u8,
-    /// Short name (`rest-crawl`).
+    /// Stable kebab-case name of the attack style (`rest-crawl`).
     pub name: String,
     /// The real tool or incident it is modelled on.
     pub model: String,
@@ -83,7 +84,7 @@ fn rfc3339(ms: Ms) -> String {
 
 /// Accumulates first/last/count per actor while events are written.
 #[derive(Debug, Default)]
-pub struct Recorder {
+pub(crate) struct Recorder {
     lines: u64,
     span: Option<(Ms, Ms)>,
     attacks: [Option<(Ms, Ms, u64)>; 10],
@@ -131,12 +132,12 @@ impl Recorder {
             .iter()
             .filter_map(|p| {
                 let (start, end, n) = self.attacks[usize::from(p.id)]?;
-                let (id, name, model, description) = p.info();
+                let style = p.style();
                 Some(AttackTruth {
-                    id,
-                    name: name.into(),
-                    model: model.into(),
-                    description: description.into(),
+                    id: style.id,
+                    name: style.name.into(),
+                    model: style.model.into(),
+                    description: style.description.into(),
                     user: p.user.as_deref().map(String::from),
                     ips: p.ips.iter().map(|i| i.to_string()).collect(),
                     user_agent: p.agent.as_deref().map(String::from),

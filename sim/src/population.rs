@@ -1,7 +1,7 @@
 //! Who uses the wiki: employees with roles, addresses, browsers and habits; admins; the
 //! address book that keeps every generated address unique.
 
-use super::wiki::Wiki;
+use crate::wiki::Wiki;
 use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -1,17 +1,9 @@
 //! Tests of the generator: determinism, order, sizes, truth and config.
 
-use super::truth::Truth;
-use super::*;
+use crate::*;
 
-fn args(dir: &std::path::Path, seed: u64, days: u32, users: usize) -> SimulateArgs {
-    SimulateArgs {
-        seed,
-        days,
-        users,
-        out: dir.to_path_buf(),
-        format: OutFormat::Both,
-        attacks: (1..=9).collect(),
-    }
+fn options(seed: u64, days: u32, users: usize) -> Options {
+    Options { seed, days, users, ..Options::default() }
 }
 
 #[test]
@@ -26,7 +18,8 @@ fn generate_is_deterministic_and_exact() {
 #[test]
 fn simulate_writes_ordered_logs_truth_and_a_valid_config() {
     let dir = tempfile::tempdir().unwrap();
-    run(&args(dir.path(), 5, 2, 20)).unwrap();
+    let report = write(dir.path(), &options(5, 2, 20)).unwrap();
+    assert_eq!(report.files.len(), 4);
     let access = std::fs::read_to_string(dir.path().join("confluence-access.log")).unwrap();
     let combined = std::fs::read_to_string(dir.path().join("combined.log")).unwrap();
     assert_eq!(access.lines().count(), combined.lines().count());
@@ -47,6 +40,10 @@ fn simulate_writes_ordered_logs_truth_and_a_valid_config() {
         truth.attacks.iter().map(|a| a.id).collect::<Vec<_>>(),
         (1..=9).collect::<Vec<u8>>()
     );
+    assert_eq!(report.truth.lines, truth.lines);
+    for (a, style) in truth.attacks.iter().zip(&ATTACKS) {
+        assert_eq!((a.id, a.name.as_str()), (style.id, style.name));
+    }
     for a in &truth.attacks {
         assert!(a.events > 0 && a.start_ms <= a.end_ms, "{a:?}");
         assert!(a.user.is_some() || !a.ips.is_empty());
@@ -56,18 +53,21 @@ fn simulate_writes_ordered_logs_truth_and_a_valid_config() {
     wikiwatch_core::Config::from_json(&config).unwrap();
     // Same seed, same bytes.
     let dir2 = tempfile::tempdir().unwrap();
-    run(&args(dir2.path(), 5, 2, 20)).unwrap();
+    write(dir2.path(), &options(5, 2, 20)).unwrap();
     assert_eq!(access, std::fs::read_to_string(dir2.path().join("confluence-access.log")).unwrap());
 }
 
 #[test]
 fn bad_arguments_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    assert!(run(&args(dir.path(), 1, 1, 3)).is_err());
-    assert!(run(&args(dir.path(), 1, 0, 20)).is_err());
-    let mut a = args(dir.path(), 1, 1, 20);
-    a.attacks = vec![10];
-    assert!(run(&a).is_err());
+    let invalid = |o: &Options| match write(dir.path(), o) {
+        Err(SimError::InvalidOption { option, .. }) => option,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(invalid(&options(1, 1, 3)), "users");
+    assert_eq!(invalid(&options(1, 0, 20)), "days");
+    assert_eq!(invalid(&Options { attacks: vec![10], ..options(1, 1, 20) }), "attacks");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
 }
 
 #[test]
@@ -85,9 +85,7 @@ fn bundled_example_config_is_valid() {
 #[test]
 fn bundled_example_matches_the_generator() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = args(dir.path(), 7, 1, 12);
-    a.attacks = vec![1, 2, 4, 5, 8, 9];
-    run(&a).unwrap();
+    write(dir.path(), &Options { attacks: vec![1, 2, 4, 5, 8, 9], ..options(7, 1, 12) }).unwrap();
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     for (generated, bundled) in [
         ("confluence-access.log", "logs/confluence-access.log"),

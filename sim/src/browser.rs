@@ -1,8 +1,8 @@
 //! What a browser sends when a person uses Confluence: the page, its static `/s/...`
 //! resources, inline images, and the UI's own background `/rest/...` calls.
 
-use super::model::{form_enc, url, Client, Event, Ms, SECOND};
-use super::wiki::{attachment_path, page_path, pdf_temp_path, Page, Wiki};
+use crate::model::{form_enc, url, Client, Event, Ms, SECOND};
+use crate::wiki::{attachment_path, page_path, pdf_temp_path, Page, Wiki};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 

@@ -1,8 +1,8 @@
 //! The scenario config (`config.json`, docs/config.md) that goes with a generated corpus: who is
 //! who, which automation is sanctioned, and a couple of rule overrides a real site would make.
 
-use super::population::Person;
-use super::traps::{Trap, BACKUP, INDEXER};
+use crate::population::Person;
+use crate::traps::{Trap, BACKUP, INDEXER};
 use serde_json::{json, Map, Value};
 
 /// The config as JSON.

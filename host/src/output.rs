@@ -1,0 +1,92 @@
+//! What a replay writes as it goes: alerts (JSON Lines, counted into the summary) and a
+//! progress bar on a terminal.
+
+use crate::summary::Summary;
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use wikiwatch_core::Alert;
+
+/// Where alerts go, counted into the summary as they are written.
+pub struct AlertOut {
+    out: BufWriter<Box<dyn Write>>,
+    label: String,
+}
+
+impl AlertOut {
+    /// `--alerts FILE`, or stdout.
+    pub fn open(path: Option<&Path>) -> Result<AlertOut> {
+        let (w, label): (Box<dyn Write>, String) = match path {
+            Some(p) => (
+                Box::new(
+                    File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+                ),
+                p.display().to_string(),
+            ),
+            None => (Box::new(io::stdout()), "<stdout>".into()),
+        };
+        Ok(AlertOut { out: BufWriter::with_capacity(1 << 16, w), label })
+    }
+
+    /// Writes `alerts` as JSON Lines and empties the vector.
+    pub fn write(&mut self, alerts: &mut Vec<Alert>, summary: &mut Summary) -> Result<()> {
+        for a in alerts.drain(..) {
+            summary.alert(&a);
+            let mut line = a.to_json();
+            line.push('\n');
+            self.out
+                .write_all(line.as_bytes())
+                .with_context(|| format!("cannot write alerts to {}", self.label))?;
+        }
+        Ok(())
+    }
+
+    /// Flushes.
+    pub fn finish(mut self) -> Result<()> {
+        self.out.flush().with_context(|| format!("cannot write alerts to {}", self.label))
+    }
+}
+
+/// A progress bar over the raw bytes of the inputs, only when stderr is a terminal.
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    /// Raw bytes read so far (updated by the readers).
+    pub bytes: Arc<AtomicU64>,
+}
+
+impl Progress {
+    /// A bar of `total` bytes (a spinner when unknown), hidden when stderr is not a terminal.
+    pub fn new(total: Option<u64>) -> Progress {
+        let bar = io::stderr().is_terminal().then(|| {
+            let bar = match total {
+                Some(t) => ProgressBar::new(t),
+                None => ProgressBar::new_spinner(),
+            };
+            if let Ok(style) = ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec})",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress { bar, bytes: Arc::new(AtomicU64::new(0)) }
+    }
+
+    /// Redraws from the byte counter.
+    pub fn tick(&self) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.bytes.load(Ordering::Relaxed));
+        }
+    }
+
+    /// Removes the bar.
+    pub fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
