@@ -202,7 +202,7 @@ await test("a .gz log is read through DecompressionStream", async () => {
 });
 
 await test("audit and access logs dropped together: a rogue admin's grant then exports is critical", async () => {
-  // Issue 9's scenario: created and made admin in the audit log, then exports spaces.
+  // The rogue-administrator scenario: created and made admin in the audit log, then exports spaces.
   const audit = path.join(out, "audit.jsonl"), access = path.join(out, "conf_access_log.log");
   const rec = (action, key, objects, sec) => JSON.stringify({
     auditType: { action, actionI18nKey: key, area: "USER_MANAGEMENT", category: "Users and groups", level: "BASE" },
