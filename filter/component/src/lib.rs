@@ -5,7 +5,7 @@
 //! (`src/bin/componentize.rs`, or the CLI's build script), it imports nothing at all: no
 //! filesystem, clock, randomness or environment.
 //!
-//! On other targets the crate is empty: the exports' names (`wikiwatch:filter/detect@0.1.0#...`)
+//! On other targets the crate is empty: the exports' names (`wikiwatch:filter/detect@0.2.0#...`)
 //! are not valid native symbol names, and only the wasm build is ever used.
 
 #[cfg(target_arch = "wasm32")]

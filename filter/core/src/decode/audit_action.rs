@@ -185,7 +185,22 @@ fn user_of<'v>(f: &Facts<'v>) -> Option<&'v str> {
 
 fn group_of<'v>(f: &Facts<'v>) -> Option<&'v str> {
     let o = f.objects.iter().find(|o| is_kind(o, &["group", "groups"]))?;
-    o.name.or(o.id)
+    o.name.or(o.id).map(without_directory_id)
+}
+
+/// Confluence Cloud names a group with its directory id after a colon
+/// (`site-admins:4375f4c3-bfdf-4f36-a62e-141ccf1588a3`): the group is the part before it.
+fn without_directory_id(group: &str) -> &str {
+    match group.rsplit_once(':') {
+        Some((name, id))
+            if !name.is_empty()
+                && id.len() >= 8
+                && id.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-') =>
+        {
+            name
+        }
+        _ => group,
+    }
 }
 
 /// The UI names of the two administration permissions, as the permission keys rules know.
@@ -300,6 +315,16 @@ mod tests {
         assert_eq!(space_key("http://wiki:8090/spaces/viewspace.action?key=HR"), Some("HR"));
         assert_eq!(space_key("https://x.atlassian.net/wiki/spaces/OPS/overview"), Some("OPS"));
         assert_eq!(space_key("http://wiki:8090/pages/viewpage.action?pageId=1"), None);
+    }
+
+    #[test]
+    fn cloud_group_names_lose_their_directory_id() {
+        assert_eq!(
+            without_directory_id("site-admins:4375f4c3-bfdf-4f36-a62e-141ccf1588a3"),
+            "site-admins"
+        );
+        assert_eq!(without_directory_id("Ops: on call"), "Ops: on call");
+        assert_eq!(without_directory_id("confluence-administrators"), "confluence-administrators");
     }
 
     #[test]
