@@ -77,6 +77,7 @@ pub fn alert(a: &wit::Alert) -> Result<Alert, String> {
             },
             id: a.entity_id.clone(),
         },
+        incident: a.incident.clone(),
         window: Window { start_ms: a.window_start_ms, end_ms: a.window_end_ms },
         count: a.count,
         threshold: a.threshold,

@@ -31,6 +31,7 @@ pub(crate) fn alert(a: Alert) -> wit::Alert {
             EntityKind::Session => wit::EntityKind::Session,
         },
         entity_id: a.entity.id,
+        incident: a.incident,
         window_start_ms: a.window.start_ms,
         window_end_ms: a.window.end_ms,
         count: a.count,

@@ -77,6 +77,10 @@ pub struct Alert {
     pub severity: Severity,
     /// About whom.
     pub entity: EntityRef,
+    /// The incident it belongs to: one per entity and day (`i-` and 16 hex digits, the same in
+    /// every host). A new line is written only when the incident's severity rises or a rule
+    /// it had not seen fires.
+    pub incident: String,
     /// The span counted.
     pub window: Window,
     /// What was counted.
@@ -147,11 +151,12 @@ struct Attack {
 
 impl Serialize for Alert {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(11))?;
+        let mut m = s.serialize_map(Some(12))?;
         m.serialize_entry("time", &format_time(self.time_ms))?;
         m.serialize_entry("rule", self.rule.as_str())?;
         m.serialize_entry("severity", &self.severity)?;
         m.serialize_entry("entity", &self.entity)?;
+        m.serialize_entry("incident", &self.incident)?;
         m.serialize_entry(
             "window",
             &WindowJson {
@@ -210,6 +215,7 @@ mod tests {
             rule: RuleId::MassEnumeration,
             severity: Severity::High,
             entity: EntityRef { kind: EntityKind::User, id: "mallory".into() },
+            incident: "i-0123456789abcdef".into(),
             window: Window { start_ms: 1_791_381_191_000, end_ms: 1_791_381_791_000 },
             count: 412,
             threshold: 200,
@@ -226,7 +232,7 @@ mod tests {
         };
         assert_eq!(
             a.to_json(),
-            r#"{"time":"2026-10-07T14:03:11Z","rule":"mass-enumeration","severity":"high","entity":{"kind":"user","id":"mallory"},"window":{"start":"2026-10-07T13:53:11Z","end":"2026-10-07T14:03:11Z"},"count":412,"threshold":200,"privileged":false,"summary":"mallory read 412 distinct pages","evidence":{"ips":["10.1.0.17"],"user_agents":["python-requests/2.31.0"],"spaces":{"ENG":300,"HR":2},"sample":["/rest/api/content/1"]},"attack":{"analytic":"AN1019","techniques":["T1213.001","T1119"]}}"#
+            r#"{"time":"2026-10-07T14:03:11Z","rule":"mass-enumeration","severity":"high","entity":{"kind":"user","id":"mallory"},"incident":"i-0123456789abcdef","window":{"start":"2026-10-07T13:53:11Z","end":"2026-10-07T14:03:11Z"},"count":412,"threshold":200,"privileged":false,"summary":"mallory read 412 distinct pages","evidence":{"ips":["10.1.0.17"],"user_agents":["python-requests/2.31.0"],"spaces":{"ENG":300,"HR":2},"sample":["/rest/api/content/1"]},"attack":{"analytic":"AN1019","techniques":["T1213.001","T1119"]}}"#
         );
     }
 }

@@ -11,7 +11,8 @@ use crate::identity::{Directory, Learned};
 use crate::judge::Judge;
 use crate::raise::{raise, Pending, Raise};
 use crate::rules::search::SensitiveTerms;
-use crate::rules::{for_each_rule, privilege, Params, RuleId};
+use crate::rules::shared_address::SharedAddress;
+use crate::rules::{for_each_rule, privilege, Params, RuleId, RuleVisitor};
 use crate::sketch::hash32;
 use crate::snapshot::{SnapshotError, State};
 use crate::state::{View, Windows};
@@ -197,7 +198,15 @@ impl Pipeline {
             self.audit(a, user, now, allow, sink);
         }
         if let Some(u) = user {
+            // Whether this address is new to the account, judged before today counts it.
+            let new_address = match (self.users.get(u), view.ip_hash) {
+                (Some(s), Some(ip)) => s.profile.as_deref().is_some_and(|p| p.new_address(ip)),
+                _ => false,
+            };
             self.entity(EntityKind::User, u, &view, allow, sink);
+            if let Some(ip) = view.client {
+                self.address(ip, u, new_address, &view, allow, sink);
+            }
         } else if let Some(ip) = view.client {
             self.entity(EntityKind::Ip, ip, &view, allow, sink);
         }
@@ -243,6 +252,40 @@ impl Pipeline {
         }
     }
 
+    /// Counts an account seen from an address and judges `shared-address` on the address.
+    fn address(
+        &mut self,
+        ip: &str,
+        user: &str,
+        new_to_user: bool,
+        v: &View<'_>,
+        allow: Option<AllowMatch>,
+        sink: &mut dyn AlertSink,
+    ) {
+        let p = &self.params[RuleId::SharedAddress.index()];
+        if !p.enabled {
+            return;
+        }
+        let state = self.ips.entry(ip, v.time, self.protect_ms);
+        state.account(v.time, p.window.as_ms(), hash32(user), new_to_user);
+        let r = Raise { kind: EntityKind::Ip, key: ip, privileged: false, now: v.time, allow };
+        let mut judge = Judge {
+            params: &self.params,
+            role_thresholds: &self.role_thresholds,
+            role: None,
+            view: v,
+            state,
+            raise: &r,
+            peer: None,
+            pending: Vec::new(),
+            enumerating: false,
+        };
+        judge.visit(&SharedAddress);
+        for p in judge.pending {
+            raise(&mut self.counters, &self.dir, &self.learned, state, &r, p, sink);
+        }
+    }
+
     /// Links the other names an audit record gives for `user` to its login. Configured names
     /// are never moved by what a record says.
     fn learn_aliases(&mut self, user: &str, aliases: &[Cow<'_, str>], now: TimeMs) {
@@ -274,15 +317,21 @@ impl Pipeline {
             EntityKind::Session => &mut self.sessions,
         };
         let state = table.entry(key, v.time, self.protect_ms);
-        if let (Some(volume), Some(role)) = (state.observe(v, &self.windows), role) {
-            self.learned.role_day(role, volume);
+        state.observe(v, &self.windows);
+        let groups = match kind {
+            EntityKind::User => self.dir.groups(key),
+            _ => Vec::new(),
+        };
+        if kind == EntityKind::User {
+            if let Some(pages) = state.profile(v) {
+                self.learned.peers.member_day(&groups, pages);
+            }
+            if v.kind.is_content_read() && v.kind != RequestKind::Search {
+                self.learned.peers.read(&groups, v.time, 1);
+            }
         }
         state.record_evidence(v);
-        let warmup = self.params[RuleId::BaselineDeviation.index()].warmup_days;
-        let role_mean = role
-            .and_then(|r| self.learned.roles.get(r))
-            .filter(|(_, days)| u64::from(*days) >= warmup)
-            .map(|(mean, _)| *mean);
+        let peer = self.learned.peers.view(&groups);
         let r = Raise { kind, key, privileged, now: v.time, allow };
         let mut judge = Judge {
             params: &self.params,
@@ -291,7 +340,7 @@ impl Pipeline {
             view: v,
             state,
             raise: &r,
-            role_mean,
+            peer,
             pending: Vec::new(),
             enumerating: false,
         };

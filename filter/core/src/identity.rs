@@ -2,6 +2,7 @@
 
 use crate::config::Identity;
 use crate::event::TimeMs;
+use crate::peers::Peers;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -19,12 +20,9 @@ pub(crate) struct Learned {
     pub created: BTreeMap<String, TimeMs>,
     /// Other names of an account seen together with it in audit records: alias -> (login, when).
     pub aliases: BTreeMap<String, (String, TimeMs)>,
-    /// Per-role mean daily volume over completed user-days.
-    pub roles: BTreeMap<String, (f32, u32)>,
+    /// Teams' and roles' figures (the peer baselines).
+    pub peers: Peers,
 }
-
-/// Weight of one more user-day in a role's mean.
-const ROLE_ALPHA: f32 = 0.1;
 
 impl Learned {
     pub fn grant(&mut self, user: &str, at: TimeMs, source: String, cap: usize) {
@@ -51,12 +49,6 @@ impl Learned {
         }
         bound(&mut self.aliases, cap, |e| e.1);
         self.aliases.insert(alias.to_string(), (login.to_string(), at));
-    }
-
-    pub fn role_day(&mut self, role: &str, volume: f32) {
-        let e = self.roles.entry(role.to_string()).or_insert((volume, 0));
-        e.0 = if e.1 == 0 { volume } else { e.0 + ROLE_ALPHA * (volume - e.0) };
-        e.1 = e.1.saturating_add(1);
     }
 }
 
@@ -126,6 +118,16 @@ impl Directory {
 
     pub fn role(&self, user: &str) -> Option<&str> {
         self.config.users.get(user).and_then(|u| u.role.as_deref())
+    }
+
+    /// The peer groups of a configured user: `team:NAME` first, then `role:NAME`.
+    pub fn groups(&self, user: &str) -> Vec<String> {
+        let Some(u) = self.config.users.get(user) else {
+            return Vec::new();
+        };
+        let team = u.team.as_ref().map(|t| format!("team:{t}"));
+        let role = u.role.as_ref().map(|r| format!("role:{r}"));
+        team.into_iter().chain(role).collect()
     }
 
     /// Privileged by config (the user or their role), or by a learned grant.

@@ -1,5 +1,6 @@
 //! Runs the windowed rules over one entity after an event: the findings that are due.
 
+use crate::peers::PeerView;
 use crate::raise::{Pending, Raise};
 use crate::rules::check::{Ctx, Rule};
 use crate::rules::{Params, RuleId, RuleVisitor};
@@ -15,7 +16,8 @@ pub(crate) struct Judge<'a, 'v> {
     pub view: &'a View<'v>,
     pub state: &'a EntityState,
     pub raise: &'a Raise<'a>,
-    pub role_mean: Option<f32>,
+    /// The user's team or role figures, for users with too little history of their own.
+    pub peer: Option<PeerView<'a>>,
     /// Findings due to alert now, with their sentences.
     pub pending: Vec<Pending>,
     /// Whether `mass-enumeration` found something (privilege-change escalates on it).
@@ -34,14 +36,8 @@ impl RuleVisitor for Judge<'_, '_> {
             .role
             .and_then(|r| self.role_thresholds[id.index()].get(r).copied())
             .unwrap_or(if self.raise.privileged { p.privileged_threshold } else { p.threshold });
-        let cx = Ctx {
-            view: self.view,
-            state: self.state,
-            kind,
-            params: p,
-            threshold,
-            role_mean: self.role_mean,
-        };
+        let cx =
+            Ctx { view: self.view, state: self.state, kind, params: p, threshold, peer: self.peer };
         let Some(f) = rule.check(&cx) else { return };
         self.enumerating |= id == RuleId::MassEnumeration;
         if let Some(due) = Pending::new(id, f, self.raise, self.state, p.cooldown.as_ms()) {

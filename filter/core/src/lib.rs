@@ -41,6 +41,8 @@ mod identity;
 mod judge;
 pub mod merge;
 mod params;
+mod peers;
+mod profile;
 mod raise;
 mod rule_id;
 mod rules;

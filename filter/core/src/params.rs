@@ -89,6 +89,7 @@ impl RuleId {
             }
             RuleId::AccessDeniedProbing => p(m(10), 25, 15, Severity::Medium),
             RuleId::PrivilegeChange => p(m(60), 1, 1, Severity::Medium),
+            RuleId::SharedAddress => p(m(120), 8, 8, Severity::Medium),
         }
     }
 }

@@ -66,7 +66,9 @@ impl Pending {
     }
 }
 
-/// Remembers the alert for cooldown, then suppresses it (allow entry) or sends it.
+/// Remembers the alert for cooldown, then suppresses it (allow entry), folds it into the
+/// entity's incident of the day (same or lower severity, a rule the incident has seen), or
+/// sends it.
 pub(crate) fn raise(
     counters: &mut Counters,
     dir: &Directory,
@@ -82,6 +84,10 @@ pub(crate) fn raise(
         counters.suppressed[m.index] += 1;
         return;
     }
+    let Some(incident) = state.incident_line(r.kind, r.key, r.now, (id, f.stage), severity) else {
+        counters.merged += 1;
+        return;
+    };
     let mut evidence = state.evidence.as_deref().map(|e| e.to_alert()).unwrap_or_default();
     if r.kind == EntityKind::User {
         evidence.privilege_source = learned.grants.get(r.key).map(|g| g.source.clone());
@@ -92,6 +98,7 @@ pub(crate) fn raise(
         rule: id,
         severity,
         entity: EntityRef { kind: r.kind, id: r.key.to_string() },
+        incident,
         window: Window { start_ms: f.window_start.min(r.now), end_ms: r.now },
         count: f.count,
         threshold: f.threshold,

@@ -28,11 +28,13 @@ pub enum RuleId {
     AccessDeniedProbing,
     /// Administration granted (from audit logs).
     PrivilegeChange,
+    /// One client address serving many accounts, for most of which it is new.
+    SharedAddress,
 }
 
 impl RuleId {
     /// Every rule, in a fixed order.
-    pub const ALL: [RuleId; 10] = [
+    pub const ALL: [RuleId; 11] = [
         RuleId::BurstRate,
         RuleId::ProgrammaticAgent,
         RuleId::MassEnumeration,
@@ -43,6 +45,7 @@ impl RuleId {
         RuleId::SessionAnomaly,
         RuleId::AccessDeniedProbing,
         RuleId::PrivilegeChange,
+        RuleId::SharedAddress,
     ];
 
     /// Stable name.
@@ -58,6 +61,7 @@ impl RuleId {
             RuleId::SessionAnomaly => "session-anomaly",
             RuleId::AccessDeniedProbing => "access-denied-probing",
             RuleId::PrivilegeChange => "privilege-change",
+            RuleId::SharedAddress => "shared-address",
         }
     }
 
@@ -79,6 +83,7 @@ impl RuleId {
             RuleId::SessionAnomaly => &["T1213.001", "T1078"],
             RuleId::AccessDeniedProbing => &["T1213.001", "T1083"],
             RuleId::PrivilegeChange => &["T1098", "T1078"],
+            RuleId::SharedAddress => &["T1213.001", "T1078"],
         }
     }
 

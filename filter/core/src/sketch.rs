@@ -42,7 +42,6 @@ impl<const N: usize> SmallSet<N> {
     }
 
     /// Whether `h` is in the set.
-    #[cfg(test)]
     pub fn contains(&self, h: u32) -> bool {
         self.slots[..usize::from(self.len)].contains(&h)
     }
@@ -55,6 +54,13 @@ impl<const N: usize> SmallSet<N> {
     /// Forgets everything.
     pub fn clear(&mut self) {
         self.len = 0;
+    }
+
+    /// Adds every member of `other` (as far as there is room).
+    pub fn merge<const M: usize>(&mut self, other: &SmallSet<M>) {
+        for &h in &other.slots[..usize::from(other.len)] {
+            self.insert(h);
+        }
     }
 }
 

@@ -3,10 +3,11 @@
 //! Everything here is fixed-size except the lazily allocated evidence and alert memos, so a
 //! table of these has a hard memory bound (see `table.rs`).
 
-use crate::alert::Severity;
+use crate::alert::{EntityKind, Severity};
 use crate::classify::{AgentKind, RequestKind};
 use crate::event::TimeMs;
 use crate::evidence::EvidenceBuf;
+use crate::profile::{Metric, Profile};
 use crate::rules::{Params, RuleId};
 use crate::sketch::{Linear, LinearCounter, SmallSet};
 use crate::window::{Bucket, Tumbling};
@@ -54,16 +55,6 @@ pub(crate) struct Spread {
     pub agents: SmallSet<4>,
 }
 
-/// A user's daily volume and its learned mean over active days.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Baseline {
-    pub day: i64,
-    pub today: u32,
-    pub mean: f32,
-    pub days: u16,
-    pub day_start: TimeMs,
-}
-
 /// The last alert of one rule on this entity: the cooldown and escalation memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Memo {
@@ -74,6 +65,24 @@ pub(crate) struct Memo {
     pub stage: u8,
 }
 
+/// The accounts seen from one client address in the `shared-address` window (addresses only).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Accounts {
+    pub window: Tumbling,
+    pub all: Linear<2>,
+    /// Accounts for which the address was new (never used on an earlier day).
+    pub new: Linear<2>,
+}
+
+/// An entity's incident of one day: the worst severity written and the rules that fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Incident {
+    pub day: i64,
+    pub worst: Severity,
+    /// The kinds of evidence shown: bit `4 * rule index + stage` (stages above 3 count as 3).
+    pub shown: u64,
+}
+
 /// Everything tracked for one user, address or session.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub(crate) struct EntityState {
@@ -82,6 +91,10 @@ pub(crate) struct EntityState {
     pub total: u32,
     pub burst: Bucket,
     pub programmatic: Tumbling,
+    /// Pages read with a browser agent in the `programmatic-agent` window, and the static
+    /// resources and background calls that came with them: a real browser always has some.
+    pub browser_pages: Tumbling,
+    pub browser_assets: u32,
     pub enumeration: Enumeration,
     pub exports: Tumbling,
     pub space_exports: Tumbling,
@@ -90,10 +103,14 @@ pub(crate) struct EntityState {
     pub sensitive_terms: u64,
     pub spread: Spread,
     pub denied: Tumbling,
-    pub baseline: Baseline,
+    /// What is normal for a user (users only).
+    pub profile: Option<Box<Profile>>,
     pub saw_browser: bool,
     pub evidence: Option<Box<EvidenceBuf>>,
     pub memos: Vec<Memo>,
+    pub incident: Option<Incident>,
+    /// Accounts seen from this address (addresses with authenticated traffic only).
+    pub accounts: Option<Box<Accounts>>,
 }
 
 /// Windows of the rules that count in this state, resolved once from config.
@@ -126,13 +143,10 @@ impl Windows {
 }
 
 const DAY_MS: i64 = 86_400_000;
-/// Weight of a new day in the baseline mean.
-const BASELINE_ALPHA: f32 = 0.3;
 
 impl EntityState {
-    /// Updates every counter with one event. Returns the mean of a day that just closed
-    /// (for the role baseline), if one did.
-    pub fn observe(&mut self, v: &View<'_>, w: &Windows) -> Option<f32> {
+    /// Updates every window counter with one event.
+    pub fn observe(&mut self, v: &View<'_>, w: &Windows) {
         if self.total == 0 {
             self.first_seen = v.time;
         }
@@ -145,6 +159,16 @@ impl EntityState {
         }
         if v.agent_kind == AgentKind::Browser {
             self.saw_browser = true;
+        }
+        if v.agent_kind == AgentKind::Browser {
+            if self.browser_pages.roll(v.time, w.programmatic) {
+                self.browser_assets = 0;
+            }
+            if content {
+                self.browser_pages.count = self.browser_pages.count.saturating_add(1);
+            } else if !counted {
+                self.browser_assets = self.browser_assets.saturating_add(1);
+            }
         }
         if content && v.agent_kind.is_programmatic() {
             self.programmatic.add(v.time, w.programmatic, 1);
@@ -199,36 +223,39 @@ impl EntityState {
         if content && matches!(v.status, 401 | 403 | 404) {
             self.denied.add(v.time, w.denied, 1);
         }
-        let closed = self.roll_day(v.time);
-        if content && v.kind != RequestKind::Search {
-            self.baseline.today = self.baseline.today.saturating_add(1);
-        }
-        closed
     }
 
-    fn roll_day(&mut self, now: TimeMs) -> Option<f32> {
-        let b = &mut self.baseline;
-        let day = now.div_euclid(DAY_MS);
-        // A late event from just before midnight counts in the open day; one from further back
-        // than yesterday means the open day was dated far ahead, so the day restarts (without
-        // closing it into the baseline).
-        if day == b.day || day == b.day - 1 {
-            return None;
+    /// Counts an account seen from this address; `new` when the address is new to it.
+    pub fn account(&mut self, now: TimeMs, window: i64, user: u32, new: bool) {
+        self.last_seen = self.last_seen.max(now);
+        let a = self.accounts.get_or_insert_with(Box::default);
+        if a.window.roll(now, window) {
+            a.all.clear();
+            a.new.clear();
         }
-        if day < b.day {
-            b.day = day;
-            b.today = 0;
-            b.day_start = now;
-            return None;
+        a.window.count = a.window.count.saturating_add(1);
+        a.all.insert(user);
+        if new {
+            a.new.insert(user);
         }
-        let closed = (b.today > 0).then_some(b.today as f32);
-        if let Some(today) = closed {
-            b.mean = if b.days == 0 { today } else { b.mean + BASELINE_ALPHA * (today - b.mean) };
-            b.days = b.days.saturating_add(1);
+    }
+
+    /// Updates a user's profile with one event. Returns the page count of a day that just
+    /// closed, if one did.
+    pub fn profile(&mut self, v: &View<'_>) -> Option<u32> {
+        let p = self.profile.get_or_insert_with(Box::default);
+        let closed = p.roll(v.time);
+        let page_read = v.kind.is_content_read() && v.kind != RequestKind::Search;
+        if page_read {
+            p.count(Metric::Pages, 1);
+            if v.agent_kind.is_programmatic() {
+                p.count(Metric::Programmatic, 1);
+            }
         }
-        b.day = day;
-        b.today = 0;
-        b.day_start = now;
+        if v.export_weight > 0 && v.kind != RequestKind::SpaceExport {
+            p.count(Metric::Exports, v.export_weight);
+        }
+        p.saw(v.time, v.ip_hash, v.space_hash, page_read);
         closed
     }
 
@@ -262,6 +289,33 @@ impl EntityState {
             self.evidence = Some(Box::default());
         }
         self.evidence.as_deref_mut()
+    }
+
+    /// The incident id of an alert that gets its own line, or `None` when the entity's
+    /// incident of the day already shows this kind of evidence (rule and stage) at this
+    /// severity or worse.
+    pub fn incident_line(
+        &mut self,
+        kind: EntityKind,
+        key: &str,
+        now: TimeMs,
+        (rule, stage): (RuleId, u8),
+        severity: Severity,
+    ) -> Option<String> {
+        let day = now.div_euclid(DAY_MS);
+        let bit = 1u64 << (4 * rule.index() + usize::from(stage.min(3)));
+        let open = self.incident.filter(|i| i.day == day);
+        if open.is_some_and(|i| severity <= i.worst && i.shown & bit != 0) {
+            return None;
+        }
+        self.incident = Some(Incident {
+            day,
+            worst: open.map_or(severity, |i| i.worst.max(severity)),
+            shown: open.map_or(0, |i| i.shown) | bit,
+        });
+        let seed = 0x01c1_de47;
+        let name = format!("{}:{key}:{day}", kind.as_str());
+        Some(format!("i-{:016x}", xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), seed)))
     }
 
     /// The memo of `rule`, if it alerted.

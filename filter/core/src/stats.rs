@@ -22,8 +22,11 @@ pub struct Stats {
     pub ahead: u64,
     /// Events dated outside years 0-9999, skipped (not counted in `events`).
     pub out_of_range: u64,
-    /// Alerts raised.
+    /// Alerts raised (lines written).
     pub alerts: u64,
+    /// Alerts folded into an incident's earlier line (same entity and day, no higher severity,
+    /// a rule the incident had already shown).
+    pub alerts_merged: u64,
     /// Alerts by rule name.
     pub alerts_by_rule: BTreeMap<String, u64>,
     /// Alerts by severity.
@@ -61,6 +64,7 @@ impl Stats {
             ahead: self.ahead.saturating_sub(earlier.ahead),
             out_of_range: self.out_of_range.saturating_sub(earlier.out_of_range),
             alerts: self.alerts.saturating_sub(earlier.alerts),
+            alerts_merged: self.alerts_merged.saturating_sub(earlier.alerts_merged),
             alerts_by_rule: sub(&self.alerts_by_rule, &earlier.alerts_by_rule),
             alerts_by_severity: sub(&self.alerts_by_severity, &earlier.alerts_by_severity),
             allowed_events: sub(&self.allowed_events, &earlier.allowed_events),
@@ -86,6 +90,7 @@ pub(crate) struct Counters {
     pub ahead: u64,
     pub out_of_range: u64,
     pub alerts: u64,
+    pub merged: u64,
     pub by_rule: BTreeMap<String, u64>,
     pub by_severity: BTreeMap<String, u64>,
     /// Per allow entry, in config order.
@@ -139,6 +144,7 @@ impl Counters {
             ahead: self.ahead,
             out_of_range: self.out_of_range,
             alerts: self.alerts,
+            alerts_merged: self.merged,
             alerts_by_rule: self.by_rule.clone(),
             alerts_by_severity: self.by_severity.clone(),
             allowed_events: named(&self.allowed),

@@ -2,6 +2,7 @@
 
 use crate::alert::{EntityKind, Severity};
 use crate::event::TimeMs;
+use crate::peers::PeerView;
 use crate::rules::{Params, RuleId};
 use crate::state::{EntityState, View};
 
@@ -14,8 +15,8 @@ pub(crate) struct Ctx<'a, 'v> {
     pub params: &'a Params,
     /// Threshold for this entity (role override, privileged, or default).
     pub threshold: u64,
-    /// The role's learned daily mean, for users without enough history of their own.
-    pub role_mean: Option<f32>,
+    /// The user's team or role figures (cold start, and whether the whole group surges).
+    pub peer: Option<PeerView<'a>>,
 }
 
 /// A rule's verdict that the entity is over its threshold.

@@ -9,8 +9,9 @@ mod enumeration;
 mod export;
 pub(crate) mod privilege;
 mod programmatic;
-pub mod search;
+pub(crate) mod search;
 mod session;
+pub(crate) mod shared_address;
 
 use check::Rule;
 

@@ -19,6 +19,9 @@ impl Rule for ProgrammaticAgent {
     }
     fn check(&self, cx: &Ctx<'_, '_>) -> Option<Finding> {
         let v = cx.view;
+        if v.agent_kind == AgentKind::Browser && v.kind.is_content_read() {
+            return bare_browser(cx);
+        }
         if !(v.agent_kind.is_programmatic() && v.kind.is_content_read()) {
             return None;
         }
@@ -44,6 +47,13 @@ impl Rule for ProgrammaticAgent {
     }
     fn describe(&self, cx: &Ctx<'_, '_>, f: &Finding) -> String {
         let v = cx.view;
+        if f.stage == BARE_BROWSER {
+            return format!(
+                "read {} pages within {} with a browser agent but none of a browser's static \
+                 resources or background calls",
+                f.count, cx.params.window
+            );
+        }
         let agent = if v.agent.is_empty() { "no" } else { v.agent_kind.as_str() };
         let note = if f.stage > 0 { " after using a browser" } else { "" };
         format!(
@@ -51,4 +61,24 @@ impl Rule for ProgrammaticAgent {
             f.count, cx.params.window
         )
     }
+}
+
+/// The stage of a finding on a browser agent that does not behave like a browser.
+const BARE_BROWSER: u8 = 2;
+
+/// A script that claims to be a browser: pages only, not one of the static resources and
+/// background calls a browser makes with every page.
+fn bare_browser(cx: &Ctx<'_, '_>) -> Option<Finding> {
+    let s = cx.state;
+    let pages = u64::from(s.browser_pages.count);
+    if pages < cx.threshold || s.browser_assets > 0 {
+        return None;
+    }
+    Some(Finding {
+        count: pages,
+        threshold: cx.threshold,
+        severity: tiered(pages, cx.threshold, cx.params.severity.max(Severity::Medium)),
+        window_start: s.browser_pages.start,
+        stage: BARE_BROWSER,
+    })
 }
