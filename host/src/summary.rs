@@ -158,6 +158,13 @@ impl Summary {
             );
         }
         let _ = writeln!(s, "  alerts          {}", self.alerts);
+        if stats.alerts_merged > 0 {
+            let _ = writeln!(
+                s,
+                "    {:>8}  more findings folded into the incidents above (same entity and day)",
+                stats.alerts_merged
+            );
+        }
         for (rule, n) in &stats.alerts_by_rule {
             let _ = writeln!(s, "    {n:>8}  {rule}");
         }

@@ -7,9 +7,9 @@ mod proxy_host;
 #[allow(dead_code)]
 mod proxy_traffic;
 
-use proxy_host::{headers, Headers, Proxy, Request};
+use proxy_host::{headers, Headers, Request};
 use proxy_traffic::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use wikiwatch_core::AccessEvent;
 
 #[test]

@@ -136,8 +136,40 @@ fn state_per_entity() {
     drop(engine);
 }
 
+/// Users with a profile (history of a few days, spaces, addresses) and their peer groups.
+fn state_per_user() {
+    let mut users = String::from(r#"{"limits":{"max_users":1000000},"identity":{"users":{"#);
+    for t in 0..20 {
+        users.push_str(&format!(r#"{}"lead{t}":{{"team":"T{t}","role":"r{}"}}"#, if t > 0 { "," } else { "" }, t % 4));
+    }
+    users.push_str("}}}");
+    let config = Config::from_json(&users).expect("config");
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut engine = Engine::new(config).expect("engine");
+    let mut sink = |_: Alert| {};
+    let n = 100_000u32;
+    for day in 5..9 {
+        for i in 0..n {
+            let line = format!(
+                "[0{day}/Oct/2026:{:02}:{:02}:{:02} +0000] user{i} http-nio-8090-exec-1 10.{}.{}.{} GET /display/S{}/Page+{i} HTTP/1.1 200 5ms 100 - {CHROME}",
+                8 + i / 10_000, i / 200 % 50, i % 60, i >> 16 & 255, i >> 8 & 255, i & 255, i % 40
+            );
+            let _ = engine.push_line(line.as_bytes(), Format::ConfluenceAccess, &mut sink);
+        }
+    }
+    let after = LIVE.load(Ordering::Relaxed);
+    let stats = engine.stats();
+    let (users, ips) = (stats.tracked["user"], stats.tracked["ip"]);
+    println!(
+        "state: {users} users with four days of history and {ips} addresses they used: {:.0} bytes per user (heap incl. both tables and profiles)",
+        (after - before) as f64 / users as f64
+    );
+    drop(engine);
+}
+
 fn bench(c: &mut Criterion) {
     state_per_entity();
+    state_per_user();
     let lines = mixed_log(LINES);
     let mut g = c.benchmark_group("access-log");
     g.sample_size(10);
