@@ -140,7 +140,11 @@ fn state_per_entity() {
 fn state_per_user() {
     let mut users = String::from(r#"{"limits":{"max_users":1000000},"identity":{"users":{"#);
     for t in 0..20 {
-        users.push_str(&format!(r#"{}"lead{t}":{{"team":"T{t}","role":"r{}"}}"#, if t > 0 { "," } else { "" }, t % 4));
+        users.push_str(&format!(
+            r#"{}"lead{t}":{{"team":"T{t}","role":"r{}"}}"#,
+            if t > 0 { "," } else { "" },
+            t % 4
+        ));
     }
     users.push_str("}}}");
     let config = Config::from_json(&users).expect("config");

@@ -2,6 +2,9 @@
 //! raise alerts with cooldown and escalation.
 
 use crate::alert::{AlertSink, EntityKind};
+mod address;
+mod audit;
+
 use crate::allow::{AllowList, AllowMatch};
 use crate::classify::{AgentKind, Classifier, Pagination, Request, RequestKind};
 use crate::clock::{Clock, Timing};
@@ -11,8 +14,7 @@ use crate::identity::{Directory, Learned};
 use crate::judge::Judge;
 use crate::raise::{raise, Pending, Raise};
 use crate::rules::search::SensitiveTerms;
-use crate::rules::shared_address::SharedAddress;
-use crate::rules::{for_each_rule, privilege, Params, RuleId, RuleVisitor};
+use crate::rules::{for_each_rule, privilege, Params, RuleId};
 use crate::sketch::hash32;
 use crate::snapshot::{SnapshotError, State};
 use crate::state::{View, Windows};
@@ -214,88 +216,6 @@ impl Pipeline {
             self.entity(EntityKind::Session, s, &view, allow, sink);
         }
         outcome
-    }
-
-    /// Identity facts from an audit record, and the `privilege-change` alert on a grant.
-    fn audit(
-        &mut self,
-        a: &AuditAction<'_>,
-        actor: Option<&str>,
-        now: TimeMs,
-        allow: Option<AllowMatch>,
-        sink: &mut dyn AlertSink,
-    ) {
-        let cap = self.config.limits.max_users;
-        if let AuditAction::UserCreated { user } = a {
-            let user = self.dir.login(user, Some(&self.learned)).to_string();
-            self.learned.created(&user, now, cap);
-        }
-        let Some((grantee, what)) = privilege::grant_in(a, &self.dir) else {
-            return;
-        };
-        let grantee = self.dir.login(grantee, Some(&self.learned)).to_string();
-        let by = actor.map(|x| format!(" by {x}")).unwrap_or_default();
-        let source = format!("{what}{by} at {}", crate::alert::format_time(now));
-        let created = self.learned.created.get(&grantee).copied();
-        // Learned even when the rule is off: a grant makes the account privileged for all rules.
-        self.learned.grant(&grantee, now, source, cap);
-        let p = &self.params[RuleId::PrivilegeChange.index()];
-        if !p.enabled {
-            return;
-        }
-        let (f, what) = privilege::on_grant(now, &what, actor, created, p);
-        let cooldown = p.cooldown.as_ms();
-        let state = self.users.entry(&grantee, now, self.protect_ms);
-        let r = Raise { kind: EntityKind::User, key: &grantee, privileged: true, now, allow };
-        if let Some(p) = Pending::new(RuleId::PrivilegeChange, f, &r, state, cooldown) {
-            raise(&mut self.counters, &self.dir, &self.learned, state, &r, p.with(what), sink);
-        }
-    }
-
-    /// Counts an account seen from an address and judges `shared-address` on the address.
-    fn address(
-        &mut self,
-        ip: &str,
-        user: &str,
-        new_to_user: bool,
-        v: &View<'_>,
-        allow: Option<AllowMatch>,
-        sink: &mut dyn AlertSink,
-    ) {
-        let p = &self.params[RuleId::SharedAddress.index()];
-        if !p.enabled {
-            return;
-        }
-        let state = self.ips.entry(ip, v.time, self.protect_ms);
-        state.account(v.time, p.window.as_ms(), hash32(user), new_to_user);
-        let r = Raise { kind: EntityKind::Ip, key: ip, privileged: false, now: v.time, allow };
-        let mut judge = Judge {
-            params: &self.params,
-            role_thresholds: &self.role_thresholds,
-            role: None,
-            view: v,
-            state,
-            raise: &r,
-            peer: None,
-            pending: Vec::new(),
-            enumerating: false,
-        };
-        judge.visit(&SharedAddress);
-        for p in judge.pending {
-            raise(&mut self.counters, &self.dir, &self.learned, state, &r, p, sink);
-        }
-    }
-
-    /// Links the other names an audit record gives for `user` to its login. Configured names
-    /// are never moved by what a record says.
-    fn learn_aliases(&mut self, user: &str, aliases: &[Cow<'_, str>], now: TimeMs) {
-        let login = self.dir.login(user, Some(&self.learned)).to_string();
-        let cap = self.config.limits.max_users;
-        for a in aliases.iter().map(|a| a.trim()) {
-            if !a.is_empty() && a != login && !self.dir.is_configured(a) {
-                self.learned.alias(a, &login, now, cap);
-            }
-        }
     }
 
     /// Updates one entity and runs the rules that judge its kind.
