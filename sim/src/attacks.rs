@@ -1,16 +1,17 @@
-//! Planning the attacks of a scenario (the styles are listed in `plan.rs`): who runs each, from
-//! where, and when. The traffic itself is written by `crawlers.rs` and `hunters.rs` (scraping
-//! tools) and `insiders.rs` (abuse of an account through a browser).
+//! Planning the first-wave attacks of a scenario (the styles are listed in `plan.rs`): who runs
+//! each, from where, and when. The traffic itself is written by `crawlers.rs` and `hunters.rs`
+//! (scraping tools) and `insiders.rs` (abuse of an account through a browser). The quiet styles
+//! are planned and rendered by `quiet.rs`.
 
 use crate::model::{day_start, is_weekday, rng_for, Event, Ms, HOUR, MINUTE};
 use crate::plan::{
     AttackStyle, Plan, ANONYMOUS_CRAWLER, ATTACHMENT_HUNT, ATTACKS, CREDENTIAL_HUNT,
-    DISTRIBUTED_ACCOUNT, KEYWORD_HUNT_EXPORT, PRIVILEGED_EXPORT, REST_CRAWL, SEARCH_BURST,
-    SLOW_AND_LOW,
+    DISTRIBUTED_ACCOUNT, FIRST_WAVE, KEYWORD_HUNT_EXPORT, PRIVILEGED_EXPORT, REST_CRAWL,
+    SEARCH_BURST, SLOW_AND_LOW,
 };
 use crate::population::{AddressBook, Person, HOSTING_NETS, PROXY_NETS};
 use crate::wiki::Wiki;
-use crate::{crawlers, hunters, insiders};
+use crate::{crawlers, hunters, insiders, quiet};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::rc::Rc;
@@ -50,7 +51,8 @@ pub fn plan(
         }
     };
     let mut plans = Vec::new();
-    for &AttackStyle { id, .. } in &ATTACKS {
+    // The first wave only: the quiet styles are planned by `quiet.rs`, after these draws.
+    for &AttackStyle { id, .. } in &ATTACKS[..usize::from(FIRST_WAVE)] {
         // Draw for every attack, selected or not, so a subset keeps the same timings.
         let day = candidates[(offset + usize::from(id)) % candidates.len()];
         let d0 = day_start(day);
@@ -121,16 +123,26 @@ pub fn plan(
             }
         };
         if selected.contains(&id) {
-            plans.push(Plan { id, day, start, user, person, ips, agent });
+            plans.push(Plan { id, day, start, user, person, ips, agent, ..Plan::default() });
         }
     }
     plans
 }
 
-/// Writes attack `plan`'s traffic.
-pub fn render(out: &mut Vec<Event>, seed: u64, plan: &Plan, wiki: &Wiki, people: &[Person]) {
-    let mut rng = rng_for(seed, plan.day, 100, usize::from(plan.id));
+/// Writes attack `plan`'s traffic of day `d` (one of its days).
+pub fn render(
+    out: &mut Vec<Event>,
+    seed: u64,
+    plan: &Plan,
+    d: u32,
+    wiki: &Wiki,
+    people: &[Person],
+) {
+    let mut rng = rng_for(seed, d, 100, usize::from(plan.id));
     let person = plan.person.map(|i| &people[i]);
+    if plan.id > FIRST_WAVE {
+        return quiet::render(out, &mut rng, plan, d, wiki, people);
+    }
     match plan.id {
         REST_CRAWL => crawlers::rest_crawl(out, &mut rng, plan, wiki),
         KEYWORD_HUNT_EXPORT => hunters::keyword_hunt_export(out, &mut rng, plan, wiki),

@@ -74,6 +74,22 @@ fn pick_space(rng: &mut ChaCha8Rng, p: &Person, wiki: &Wiki) -> usize {
 
 /// One person's ordinary day `d` (nothing on most weekends).
 pub fn person_day(out: &mut Vec<Event>, seed: u64, d: u32, idx: usize, p: &Person, wiki: &Wiki) {
+    person_day_as(out, seed, d, idx, p, wiki, Actor::Population, 1.0);
+}
+
+/// [`person_day`] with its events credited to `actor` and `boost` times as many bursts of
+/// activity (a release day); with `Actor::Population` and 1.0 it is exactly the ordinary day.
+#[allow(clippy::too_many_arguments)]
+pub fn person_day_as(
+    out: &mut Vec<Event>,
+    seed: u64,
+    d: u32,
+    idx: usize,
+    p: &Person,
+    wiki: &Wiki,
+    actor: Actor,
+    boost: f64,
+) {
     let mut rng = rng_for(seed, d, 1, idx);
     let weekday = is_weekday(d);
     if (weekday && rng.random_bool(0.06)) || (!weekday && !rng.random_bool(0.06)) {
@@ -81,17 +97,13 @@ pub fn person_day(out: &mut Vec<Event>, seed: u64, d: u32, idx: usize, p: &Perso
     }
     let home = !weekday || rng.random_bool(p.remote);
     let ip = if home { p.home_ip.clone() } else { p.office_ip.clone() };
-    let client = Client {
-        user: Some(p.name.clone()),
-        ip,
-        agent: Some(p.agent.clone()),
-        actor: Actor::Population,
-    };
+    let client = Client { user: Some(p.name.clone()), ip, agent: Some(p.agent.clone()), actor };
     let day0 = day_start(d);
     let start =
         day0 + (p.start_min + rng.random_range(-25..25)) * MINUTE + rng.random_range(0..60_000);
     let end = day0 + (p.end_min + rng.random_range(-40..40)) * MINUTE;
     let bursts = if weekday { p.bursts + rng.random_range(0..4) } else { rng.random_range(1..3) };
+    let bursts = (f64::from(bursts) * boost).round() as u32;
     day_of_bursts(out, &mut rng, client, p, wiki, start, end, bursts);
 }
 

@@ -9,6 +9,11 @@
 //! truth, [`Truth`]) and `config.json` (the scenario config: identity and allow entries).
 //! The same seed and sizes always give byte-identical files.
 //!
+//! The first nine styles are the default; the quiet styles ([`QUIET`], preset `quiet` of
+//! [`PRESETS`]) stay under every fixed per-window threshold of the detector, for measuring
+//! per-person baselines over two weeks, with two more benign traps ([`ExtraTrap`]); a corpus
+//! can also be written as a two-node cluster ([`Options::nodes`]).
+//!
 //! [`write()`] writes a corpus to a directory (`wikiwatch simulate`); [`generate`] returns
 //! access-log lines in memory (`wikiwatch bench`).
 
@@ -20,26 +25,33 @@ mod benign;
 mod browser;
 mod config;
 mod crawlers;
+mod creep;
 mod error;
 mod hunters;
 mod insiders;
 mod model;
+mod newcomers;
 mod plan;
 mod population;
+mod presets;
+mod quiet;
 mod scenario;
+mod sinks;
+mod slow;
 mod traps;
 mod truth;
 mod wiki;
 mod writer;
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 pub use error::SimError;
-pub use plan::{attack_style, AttackStyle, ATTACKS};
+pub use plan::{attack_style, AttackStyle, ATTACKS, FIRST_WAVE, QUIET};
+pub use presets::{preset, ExtraTrap, Preset, PRESETS};
 pub use scenario::MIN_USERS;
-pub use truth::{AttackTruth, TrapTruth, Truth};
+pub use sinks::NODE_SKEW;
+pub use truth::{AttackTruth, EntityTruth, TrapTruth, Truth};
 
 use scenario::Scenario;
 
@@ -68,17 +80,26 @@ pub struct Options {
     pub format: OutFormat,
     /// Attack styles to embed, by [`AttackStyle::id`].
     pub attacks: Vec<u8>,
+    /// Optional benign traps to add to the standing four.
+    pub traps: Vec<ExtraTrap>,
+    /// Cluster nodes (1 or 2). With 2 the logs are written per node
+    /// (`confluence-access-node-1.log`, ...) behind a sticky load balancer, node 2's clock
+    /// 90 s behind, and the ground truth lists the cluster as a benign trap.
+    pub nodes: u32,
 }
 
 impl Default for Options {
-    /// Seed 1, a week, 150 employees, both formats, every attack style.
+    /// Seed 1, a week, 150 employees, both formats, the first-wave attack styles (1 to 9), no
+    /// optional traps, one node.
     fn default() -> Options {
         Options {
             seed: 1,
             days: 7,
             users: 150,
             format: OutFormat::Both,
-            attacks: ATTACKS.iter().map(|a| a.id).collect(),
+            attacks: (1..=FIRST_WAVE).collect(),
+            traps: Vec::new(),
+            nodes: 1,
         }
     }
 }
@@ -92,8 +113,8 @@ pub struct Report {
     pub truth: Truth,
 }
 
-/// Writes a corpus into `dir` (created if missing): the log(s) of `options.format`,
-/// `truth.json` and `config.json`.
+/// Writes a corpus into `dir` (created if missing): the log(s) of `options.format` (per node
+/// with `options.nodes` 2), `truth.json` and `config.json`.
 pub fn write(dir: &Path, options: &Options) -> Result<Report, SimError> {
     if options.users < MIN_USERS {
         return Err(SimError::invalid("users", format!("must be at least {MIN_USERS}")));
@@ -108,46 +129,37 @@ pub fn write(dir: &Path, options: &Options) -> Result<Report, SimError> {
             format!("has no attack number {bad} (attacks are 1 to {last})"),
         ));
     }
+    if !(1..=2).contains(&options.nodes) {
+        return Err(SimError::invalid("nodes", "must be 1 or 2"));
+    }
     std::fs::create_dir_all(dir).map_err(SimError::io(format!("creating {}", dir.display())))?;
     let mut files = Vec::new();
-    let mut open = |name: &str| -> Result<BufWriter<File>, SimError> {
-        let path = dir.join(name);
-        let file =
-            File::create(&path).map_err(SimError::io(format!("creating {}", path.display())))?;
-        files.push(path);
-        Ok(BufWriter::new(file))
-    };
-    let mut access = match options.format {
-        OutFormat::ConfluenceAccess | OutFormat::Both => Some(open("confluence-access.log")?),
-        OutFormat::Combined => None,
-    };
-    let mut combined = match options.format {
-        OutFormat::Combined | OutFormat::Both => Some(open("combined.log")?),
-        OutFormat::ConfluenceAccess => None,
-    };
-    let scenario = Scenario::new(options.seed, options.users, options.days, &options.attacks);
+    let mut sinks = sinks::Sinks::open(dir, options.format, options.nodes, &mut files)?;
+    let mut scenario =
+        Scenario::new(options.seed, options.users, options.days, &options.attacks, &options.traps);
+    let cluster = (options.nodes > 1).then(|| {
+        scenario.traps.push(traps::Trap {
+            name: "cluster",
+            description: "every entity: the corpus is written by two nodes behind a sticky load balancer, node-2's clock 90 s behind; events counts node-2's lines",
+            user: Rc::from(""),
+            users: Vec::new(),
+            ips: Vec::new(),
+            agent: Rc::from(""),
+            allow_listed: false,
+        });
+        scenario.traps.len() - 1
+    });
     let mut recorder = truth::Recorder::default();
-    let (mut c1, mut c2) = (writer::LogClock::default(), writer::LogClock::default());
-    let mut line = String::with_capacity(512);
     let mut error: Option<std::io::Error> = None;
     scenario.stream(options.days, |e| {
-        let thread = thread_of(recorder.lines());
         recorder.record(e);
-        let mut result = Ok(());
-        if let Some(w) = access.as_mut() {
-            line.clear();
-            writer::confluence_line(&mut line, &mut c1, e, thread);
-            line.push('\n');
-            result = result.and_then(|_| w.write_all(line.as_bytes()));
-        }
-        if let Some(w) = combined.as_mut() {
-            line.clear();
-            writer::combined_line(&mut line, &mut c2, e);
-            line.push('\n');
-            result = result.and_then(|_| w.write_all(line.as_bytes()));
-        }
-        match result {
-            Ok(()) => true,
+        match sinks.write(e) {
+            Ok(node) => {
+                if let (Some(trap), 1) = (cluster, node) {
+                    recorder.count_trap(trap);
+                }
+                true
+            }
             Err(err) => {
                 error = Some(err);
                 false
@@ -157,9 +169,7 @@ pub fn write(dir: &Path, options: &Options) -> Result<Report, SimError> {
     if let Some(err) = error {
         return Err(SimError::io("writing logs")(err));
     }
-    for w in [access.as_mut(), combined.as_mut()].into_iter().flatten() {
-        w.flush().map_err(SimError::io("writing logs"))?;
-    }
+    sinks.flush().map_err(SimError::io("writing logs"))?;
     let truth = recorder.finish(
         options.seed,
         options.days,
@@ -188,13 +198,8 @@ fn write_json(
     Ok(())
 }
 
-/// Tomcat worker thread of the n-th request (spread like a busy connector's pool).
-fn thread_of(n: u64) -> u32 {
-    (n.wrapping_mul(37) % 200) as u32 + 1
-}
-
 /// `lines` lines of realistic mixed Confluence Data Center access log (for `wikiwatch bench`):
-/// the same kind of scenario as [`write()`] (every attack style in the first week), extended with
+/// the same kind of scenario as [`write()`] (the first-wave attack styles), extended with
 /// more ordinary days until there are enough lines.
 pub fn generate(seed: u64, lines: usize) -> Vec<String> {
     if lines == 0 {
@@ -202,19 +207,25 @@ pub fn generate(seed: u64, lines: usize) -> Vec<String> {
     }
     // About 2,500 lines per employee-week: size the population so a week or two is enough.
     let users = (lines / 2_500).clamp(40, 2_000);
-    let all: Vec<u8> = ATTACKS.iter().map(|a| a.id).collect();
-    let scenario = Scenario::new(seed, users, 7, &all);
+    let all: Vec<u8> = (1..=FIRST_WAVE).collect();
+    let scenario = Scenario::new(seed, users, 7, &all, &[]);
     let mut out = Vec::with_capacity(lines);
     let mut clock = writer::LogClock::default();
     // Days are rendered lazily, so a generous horizon costs nothing once enough lines exist.
     scenario.stream(36_500, |e| {
         let mut s = String::with_capacity(256);
-        writer::confluence_line(&mut s, &mut clock, e, thread_of(out.len() as u64));
+        writer::confluence_line(&mut s, &mut clock, e, sinks::thread_of(out.len() as u64));
         out.push(s);
         out.len() < lines
     });
     out
 }
 
+#[cfg(test)]
+mod limits;
+#[cfg(test)]
+mod quiet_tests;
+#[cfg(test)]
+mod quiet_traps_tests;
 #[cfg(test)]
 mod tests;

@@ -27,7 +27,7 @@ pub enum Actor {
     Population,
     /// A benign trap, by index into the scenario's trap list.
     Trap(usize),
-    /// An attack, by its number (1..=9).
+    /// An attack, by its number (1..=16).
     Attack(u8),
 }
 

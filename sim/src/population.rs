@@ -183,3 +183,48 @@ pub fn people(seed: u64, n: usize, wiki: &Wiki, book: &mut AddressBook) -> Vec<P
     }
     out
 }
+
+/// A newcomer joining a population of `existing` people (the new hire of the quiet scenario):
+/// a role drawn like everyone's, a name nobody has, the next office address.
+pub fn newcomer(
+    rng: &mut ChaCha8Rng,
+    existing: &[Person],
+    wiki: &Wiki,
+    book: &mut AddressBook,
+) -> Person {
+    let total: u32 = ROLES.iter().map(|r| r.3).sum();
+    let mut x = rng.random_range(0..total);
+    let mut pick = ROLES[0];
+    for r in ROLES {
+        if x < r.3 {
+            pick = r;
+            break;
+        }
+        x -= r.3;
+    }
+    let name = loop {
+        let f = FIRST[rng.random_range(0..FIRST.len())];
+        let l = LAST[rng.random_range(0..LAST.len())];
+        let suffix = rng.random_range(2..99);
+        let free = |c: &String| existing.iter().all(|p| *p.name != **c);
+        if let Some(c) = [format!("{f}.{l}"), format!("{f}.{l}{suffix}")].into_iter().find(free) {
+            break c;
+        }
+    };
+    let i = existing.len();
+    let start_min = rng.random_range(8 * 60..9 * 60 + 30);
+    Person {
+        name: name.into(),
+        role: pick.0,
+        team: pick.1,
+        privileged: false,
+        office_ip: book.fixed(&format!("10.20.{}.{}", i / 200, 10 + i % 200)),
+        home_ip: book.fresh(&HOME_NETS),
+        agent: BROWSERS[rng.random_range(0..BROWSERS.len())].into(),
+        start_min,
+        end_min: start_min + rng.random_range(8 * 60..9 * 60),
+        favourites: pick.2.iter().filter_map(|k| wiki.space(k)).collect(),
+        bursts: rng.random_range(4..14),
+        remote: 0.0,
+    }
+}

@@ -66,7 +66,8 @@ fn bad_arguments_are_refused() {
     };
     assert_eq!(invalid(&options(1, 1, 3)), "users");
     assert_eq!(invalid(&options(1, 0, 20)), "days");
-    assert_eq!(invalid(&Options { attacks: vec![10], ..options(1, 1, 20) }), "attacks");
+    assert_eq!(invalid(&Options { attacks: vec![99], ..options(1, 1, 20) }), "attacks");
+    assert_eq!(invalid(&Options { nodes: 3, ..options(1, 1, 20) }), "nodes");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing written");
 }
 

@@ -1,6 +1,8 @@
 //! Benign traps: legitimate activity that looks like scraping and must stay quiet (no alert
 //! above low): the nightly backup and the search indexer (both allow-listed), an integration
 //! polling the REST API all day (not allow-listed), and a technical writer's review afternoon.
+//! The quiet scenario adds a new hire and a release day (`quiet.rs`, `newcomers.rs`), and
+//! `--nodes 2` a cluster (`sinks.rs`).
 
 use crate::benign::day_of_bursts;
 use crate::browser::Browser;
@@ -20,6 +22,8 @@ pub struct Trap {
     pub description: &'static str,
     /// Its account.
     pub user: Rc<str>,
+    /// All its accounts when it is several people (a team), `user` first; empty otherwise.
+    pub users: Vec<Rc<str>>,
     /// Its addresses.
     pub ips: Vec<Rc<str>>,
     /// Its User-Agent.
@@ -43,6 +47,7 @@ pub fn traps(writer: &Person) -> Vec<Trap> {
         name,
         description,
         user: user.into(),
+        users: Vec::new(),
         ips: vec![ip.into()],
         agent: agent.into(),
         allow_listed,
@@ -77,6 +82,7 @@ pub fn traps(writer: &Person) -> Vec<Trap> {
             description:
                 "a technical writer reviews and edits a few hundred pages in one afternoon",
             user: writer.name.clone(),
+            users: Vec::new(),
             ips: vec![writer.office_ip.clone()],
             agent: writer.agent.clone(),
             allow_listed: false,

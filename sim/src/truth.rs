@@ -2,7 +2,7 @@
 //! event time) and every benign trap entity.
 
 use crate::model::{Actor, Event, Ms};
-use crate::plan::Plan;
+use crate::plan::{Plan, ATTACKS};
 use crate::traps::Trap;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +30,7 @@ pub struct Truth {
 /// One attack.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AttackTruth {
-    /// Number of the attack style (1..=9): its [`AttackStyle::id`](crate::AttackStyle::id), the
+    /// Number of the attack style (1..=16): its [`AttackStyle::id`](crate::AttackStyle::id), the
     /// position in the simulator's list [`ATTACKS`](crate::ATTACKS), stable across versions.
     pub id: u8,
     /// Stable kebab-case name of the attack style (`rest-crawl`).
@@ -55,6 +55,19 @@ pub struct AttackTruth {
     pub end_ms: Ms,
     /// Requests it made.
     pub events: u64,
+    /// The entities an alert must name to find it (quiet styles only; the first-wave styles'
+    /// are their account and addresses).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entities: Vec<EntityTruth>,
+}
+
+/// An entity of an attack, as alerts name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityTruth {
+    /// `user` or `ip`.
+    pub kind: String,
+    /// The account or address.
+    pub id: String,
 }
 
 /// One benign trap.
@@ -64,8 +77,11 @@ pub struct TrapTruth {
     pub name: String,
     /// What it does.
     pub description: String,
-    /// Its account.
+    /// Its account (empty for the cluster: it is about every entity).
     pub user: String,
+    /// All its accounts when it is a team (`release-day`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub users: Vec<String>,
     /// Its addresses.
     pub ips: Vec<String>,
     /// Its User-Agent.
@@ -87,7 +103,7 @@ fn rfc3339(ms: Ms) -> String {
 pub(crate) struct Recorder {
     lines: u64,
     span: Option<(Ms, Ms)>,
-    attacks: [Option<(Ms, Ms, u64)>; 10],
+    attacks: [Option<(Ms, Ms, u64)>; ATTACKS.len() + 1],
     traps: Vec<u64>,
 }
 
@@ -99,23 +115,21 @@ impl Recorder {
         self.span = Some((a.min(e.time_ms), b.max(e.time_ms)));
         match e.actor {
             Actor::Attack(id) => {
-                let slot = &mut self.attacks[usize::from(id).min(9)];
+                let slot = &mut self.attacks[usize::from(id).min(ATTACKS.len())];
                 let (s, t, n) = slot.unwrap_or((e.time_ms, e.time_ms, 0));
                 *slot = Some((s.min(e.time_ms), t.max(e.time_ms), n + 1));
             }
-            Actor::Trap(i) => {
-                if self.traps.len() <= i {
-                    self.traps.resize(i + 1, 0);
-                }
-                self.traps[i] += 1;
-            }
+            Actor::Trap(i) => self.count_trap(i),
             Actor::Population => {}
         }
     }
 
-    /// Lines recorded so far.
-    pub fn lines(&self) -> u64 {
-        self.lines
+    /// Counts one event of trap `i` (the cluster's come from the node they were written to).
+    pub fn count_trap(&mut self, i: usize) {
+        if self.traps.len() <= i {
+            self.traps.resize(i + 1, 0);
+        }
+        self.traps[i] += 1;
     }
 
     /// The truth file's content.
@@ -146,6 +160,14 @@ impl Recorder {
                     start_ms: start,
                     end_ms: end,
                     events: n,
+                    entities: p
+                        .entities
+                        .iter()
+                        .map(|(kind, id)| EntityTruth {
+                            kind: kind.to_string(),
+                            id: id.to_string(),
+                        })
+                        .collect(),
                 })
             })
             .collect();
@@ -156,6 +178,7 @@ impl Recorder {
                 name: t.name.into(),
                 description: t.description.into(),
                 user: t.user.to_string(),
+                users: t.users.iter().map(|u| u.to_string()).collect(),
                 ips: t.ips.iter().map(|i| i.to_string()).collect(),
                 user_agent: t.agent.to_string(),
                 allow_listed: t.allow_listed,
