@@ -72,6 +72,8 @@ pub(crate) struct Directory {
     config: Identity,
     /// Configured alias -> login.
     aliases: BTreeMap<String, String>,
+    /// Configured login -> its peer groups (`team:NAME`, then `role:NAME`).
+    groups: BTreeMap<String, Vec<String>>,
 }
 
 impl Directory {
@@ -81,7 +83,16 @@ impl Directory {
             .iter()
             .flat_map(|(login, u)| u.aliases.iter().map(move |a| (a.clone(), login.clone())))
             .collect();
-        Directory { config: config.clone(), aliases }
+        let groups = config
+            .users
+            .iter()
+            .map(|(login, u)| {
+                let team = u.team.as_ref().map(|t| format!("team:{t}"));
+                let role = u.role.as_ref().map(|r| format!("role:{r}"));
+                (login.clone(), team.into_iter().chain(role).collect())
+            })
+            .collect();
+        Directory { config: config.clone(), aliases, groups }
     }
 
     /// The login an event's user stands for. Configured aliases apply to every event; names
@@ -121,13 +132,8 @@ impl Directory {
     }
 
     /// The peer groups of a configured user: `team:NAME` first, then `role:NAME`.
-    pub fn groups(&self, user: &str) -> Vec<String> {
-        let Some(u) = self.config.users.get(user) else {
-            return Vec::new();
-        };
-        let team = u.team.as_ref().map(|t| format!("team:{t}"));
-        let role = u.role.as_ref().map(|r| format!("role:{r}"));
-        team.into_iter().chain(role).collect()
+    pub fn groups(&self, user: &str) -> &[String] {
+        self.groups.get(user).map_or(&[], Vec::as_slice)
     }
 
     /// Privileged by config (the user or their role), or by a learned grant.

@@ -28,6 +28,10 @@ pub(crate) struct Group {
     /// Totals of earlier days.
     totals: Vec<u32>,
     next_total: u8,
+    /// (median, p95) of `member_days` and the median of `totals`, worked out when first asked
+    /// after a change: every member's every event asks.
+    #[serde(skip)]
+    cache: Option<(u32, u32, u32)>,
 }
 
 /// A group's baseline for one member: median and 95th percentile of member-days, and how far
@@ -48,28 +52,30 @@ impl Group {
         }
         if self.today > 0 {
             ring_push(&mut self.totals, &mut self.next_total, self.today, TOTALS);
+            self.cache = None;
         }
         self.day = day;
         self.today = 0;
     }
 
-    fn view<'a>(&self, name: &'a str) -> Option<PeerView<'a>> {
+    fn view<'a>(&mut self, name: &'a str) -> Option<PeerView<'a>> {
         if self.member_days.len() < MIN_MEMBER_DAYS {
             return None;
         }
-        let mut days = self.member_days.clone();
-        days.sort_unstable();
-        let at = |q: usize| u32::from(days[(days.len() - 1) * q / 100]);
-        let surge = match self.totals.len() {
-            n if n >= MIN_MEMBER_DAYS => {
-                let mut t = self.totals.clone();
-                t.sort_unstable();
-                let usual = f64::from(t[n / 2].max(1));
-                (f64::from(self.today) / usual).max(1.0)
-            }
-            _ => 1.0,
+        let (median, p95, usual) = *self.cache.get_or_insert_with(|| {
+            let mut days = self.member_days.clone();
+            days.sort_unstable();
+            let at = |q: usize| u32::from(days[(days.len() - 1) * q / 100]);
+            let mut t = self.totals.clone();
+            t.sort_unstable();
+            let usual = if t.len() >= MIN_MEMBER_DAYS { t[t.len() / 2] } else { 0 };
+            (at(50), at(95), usual)
+        });
+        let surge = match usual {
+            0 => 1.0,
+            u => (f64::from(self.today) / f64::from(u)).max(1.0),
         };
-        Some(PeerView { name, median: at(50), p95: at(95), surge })
+        Some(PeerView { name, median, p95, surge })
     }
 }
 
@@ -104,12 +110,13 @@ impl Peers {
             let group = self.groups.entry(g.clone()).or_default();
             let pages = u16::try_from(pages).unwrap_or(u16::MAX);
             ring_push(&mut group.member_days, &mut group.next_member, pages, MEMBER_DAYS);
+            group.cache = None;
         }
     }
 
     /// The first of `groups` (team before role) with enough history.
-    pub fn view<'a>(&self, groups: &'a [String]) -> Option<PeerView<'a>> {
-        groups.iter().find_map(|g| self.groups.get(g)?.view(g))
+    pub fn view<'a>(&mut self, groups: &'a [String]) -> Option<PeerView<'a>> {
+        groups.iter().find_map(|g| self.groups.get_mut(g)?.view(g))
     }
 }
 

@@ -114,19 +114,25 @@ impl Profile {
         *t = t.saturating_add(n);
     }
 
-    /// Notes when, from where and in which space the account was active.
-    pub fn saw(&mut self, now: TimeMs, ip: Option<u32>, space: Option<u32>, page_read: bool) {
+    /// Notes when, from where and in which space the account was active. Returns, on the
+    /// account's first use of the address today, whether the address is new to it.
+    pub fn saw(
+        &mut self,
+        now: TimeMs,
+        ip: Option<u32>,
+        space: Option<u32>,
+        page_read: bool,
+    ) -> Option<bool> {
         let h = hour_of_week(now);
         self.hours_today[h / 64] |= 1 << (h % 64);
-        if let Some(ip) = ip {
-            self.addrs_today.insert(ip);
-        }
+        let first_today = ip.filter(|&ip| self.addrs_today.insert(ip));
         if let (Some(s), true) = (space, page_read) {
             if !self.spaces.contains(s) {
                 self.new_space_reads = self.new_space_reads.saturating_add(1);
             }
             self.spaces_today.insert(s);
         }
+        first_today.map(|ip| self.new_address(ip))
     }
 
     /// The metric's own baseline, once there is history.

@@ -241,8 +241,9 @@ impl EntityState {
     }
 
     /// Updates a user's profile with one event. Returns the page count of a day that just
-    /// closed, if one did.
-    pub fn profile(&mut self, v: &View<'_>) -> Option<u32> {
+    /// closed, if one did, and on the account's first use of the event's address today,
+    /// whether that address is new to it.
+    pub fn profile(&mut self, v: &View<'_>) -> (Option<u32>, Option<bool>) {
         let p = self.profile.get_or_insert_with(Box::default);
         let closed = p.roll(v.time);
         let page_read = v.kind.is_content_read() && v.kind != RequestKind::Search;
@@ -255,8 +256,8 @@ impl EntityState {
         if v.export_weight > 0 && v.kind != RequestKind::SpaceExport {
             p.count(Metric::Exports, v.export_weight);
         }
-        p.saw(v.time, v.ip_hash, v.space_hash, page_read);
-        closed
+        let address = p.saw(v.time, v.ip_hash, v.space_hash, page_read);
+        (closed, address)
     }
 
     /// Records what an alert on this entity would show of one event.

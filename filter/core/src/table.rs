@@ -42,6 +42,7 @@ impl Table {
         self.evicted
     }
 
+    #[cfg(test)]
     pub fn get(&self, key: &str) -> Option<&EntityState> {
         self.map.get(key).map(|b| &**b)
     }

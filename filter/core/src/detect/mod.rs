@@ -200,13 +200,9 @@ impl Pipeline {
             self.audit(a, user, now, allow, sink);
         }
         if let Some(u) = user {
-            // Whether this address is new to the account, judged before today counts it.
-            let new_address = match (self.users.get(u), view.ip_hash) {
-                (Some(s), Some(ip)) => s.profile.as_deref().is_some_and(|p| p.new_address(ip)),
-                _ => false,
-            };
-            self.entity(EntityKind::User, u, &view, allow, sink);
-            if let Some(ip) = view.client {
+            // An account counts on an address once a day, when it first uses it.
+            let first_use = self.entity(EntityKind::User, u, &view, allow, sink);
+            if let (Some(ip), Some(new_address)) = (view.client, first_use) {
                 self.address(ip, u, new_address, &view, allow, sink);
             }
         } else if let Some(ip) = view.client {
@@ -226,7 +222,7 @@ impl Pipeline {
         v: &View<'_>,
         allow: Option<AllowMatch>,
         sink: &mut dyn AlertSink,
-    ) {
+    ) -> Option<bool> {
         let (role, privileged) = match kind {
             EntityKind::User => (self.dir.role(key), self.dir.privileged(key, &self.learned)),
             _ => (None, false),
@@ -240,18 +236,21 @@ impl Pipeline {
         state.observe(v, &self.windows);
         let groups = match kind {
             EntityKind::User => self.dir.groups(key),
-            _ => Vec::new(),
+            _ => &[],
         };
+        let mut first_use = None;
         if kind == EntityKind::User {
-            if let Some(pages) = state.profile(v) {
-                self.learned.peers.member_day(&groups, pages);
+            let (closed, address) = state.profile(v);
+            first_use = address;
+            if let Some(pages) = closed {
+                self.learned.peers.member_day(groups, pages);
             }
             if v.kind.is_content_read() && v.kind != RequestKind::Search {
-                self.learned.peers.read(&groups, v.time, 1);
+                self.learned.peers.read(groups, v.time, 1);
             }
         }
         state.record_evidence(v);
-        let peer = self.learned.peers.view(&groups);
+        let peer = self.learned.peers.view(groups);
         let r = Raise { kind, key, privileged, now: v.time, allow };
         let mut judge = Judge {
             params: &self.params,
@@ -281,6 +280,7 @@ impl Pipeline {
         for p in pending {
             raise(&mut self.counters, &self.dir, &self.learned, state, &r, p, sink);
         }
+        first_use
     }
 
     pub fn stats(&self) -> Stats {
