@@ -96,25 +96,45 @@ fn creep_capacity(p: &Person) -> f64 {
     ((p.end_min - p.start_min - 70).max(60) * MINUTE / (120 * SECOND)) as f64
 }
 
-/// Picks people for the quiet plans, preferring ones not yet used.
+/// Working days of history the quiet attackers have before their attack (the detector's default
+/// `warmup_days`), where the corpus allows it.
+pub const HISTORY_DAYS: u32 = 5;
+
+/// Days before `until` on which person `idx` was active.
+pub(crate) fn active_days(seed: u64, idx: usize, p: &Person, wiki: &Wiki, until: u32) -> u32 {
+    let mut out = Vec::new();
+    (0..until)
+        .filter(|&d| {
+            out.clear();
+            person_day(&mut out, seed, d, idx, p, wiki);
+            !out.is_empty()
+        })
+        .count() as u32
+}
+
+/// Picks people for the quiet plans, preferring ones not yet used and with enough history.
 struct Picker<'a> {
     people: &'a [Person],
     used: Vec<usize>,
+    /// Days each person was active before the quiet days.
+    history: Vec<u32>,
+    /// History wanted.
+    need: u32,
 }
 
 impl Picker<'_> {
+    /// Whether person `i` is unused and has history.
+    fn fit(&self, i: usize) -> bool {
+        !self.used.contains(&i) && self.history[i] >= self.need
+    }
+
     fn pick(&mut self, rng: &mut ChaCha8Rng, ok: impl Fn(&Person) -> bool) -> usize {
-        let fresh: Vec<usize> = (0..self.people.len())
-            .filter(|i| !self.used.contains(i) && ok(&self.people[*i]))
-            .collect();
-        let any: Vec<usize> = (0..self.people.len()).filter(|&i| ok(&self.people[i])).collect();
-        let from = if !fresh.is_empty() {
-            fresh
-        } else if !any.is_empty() {
-            any
-        } else {
-            vec![0]
-        };
+        let all = 0..self.people.len();
+        let fit: Vec<usize> = all.clone().filter(|&i| self.fit(i) && ok(&self.people[i])).collect();
+        let fresh: Vec<usize> =
+            all.clone().filter(|i| !self.used.contains(i) && ok(&self.people[*i])).collect();
+        let any: Vec<usize> = all.filter(|&i| ok(&self.people[i])).collect();
+        let from = [fit, fresh, any].into_iter().find(|v| !v.is_empty()).unwrap_or(vec![0]);
         let i = from[rng.random_range(0..from.len())];
         self.used.push(i);
         i
@@ -186,7 +206,10 @@ pub fn plan(
             extras.release = Some(Release { day: day_at(7), members, boost, trap });
         }
     }
-    let mut picker = Picker { people, used };
+    let history =
+        (0..people.len()).map(|i| active_days(seed, i, &people[i], wiki, qd[0])).collect();
+    let need = HISTORY_DAYS.min((0..qd[0]).filter(|&d| is_weekday(d)).count() as u32);
+    let mut picker = Picker { people, used, history, need };
     let mut plans = Vec::new();
     // Draw for every style, selected or not, so a subset keeps the same people and timings.
     for (k, &id) in QUIET.iter().enumerate() {
@@ -300,7 +323,7 @@ fn creep_person(
     let people = picker.people;
     let mut best: Option<(f64, usize, f64)> = None;
     for (i, p) in people.iter().enumerate() {
-        if p.privileged || p.remote >= 1.0 || picker.used.contains(&i) {
+        if p.privileged || p.remote >= 1.0 || !picker.fit(i) {
             continue;
         }
         let usual = usual_reads(seed, i, p, wiki);

@@ -4,7 +4,7 @@
 use crate::limits::{check, content, most_in, Limits};
 use crate::model::{Actor, Event, Ms, DAY, EPOCH_LOCAL_MIDNIGHT, MINUTE, SECOND};
 use crate::plan::*;
-use crate::quiet::{is_read, quiet_days, usual_reads, ExtraTrap};
+use crate::quiet::{active_days, is_read, quiet_days, usual_reads, ExtraTrap, HISTORY_DAYS};
 use crate::scenario::Scenario;
 use std::collections::BTreeSet;
 
@@ -47,6 +47,11 @@ fn quiet_attacks_fall_in_the_last_week_and_stay_under_every_window_threshold() {
         assert_eq!(s.plans.iter().map(|p| p.id).collect::<Vec<_>>(), QUIET);
         for p in &s.plans {
             assert!(days_of(p).iter().all(|d| (7..12).contains(d)), "{p:?}");
+            // Every account has a working week of history before.
+            for i in p.person.iter().chain(&p.accounts) {
+                let days = active_days(seed, *i, &s.people[*i], &s.wiki, 7);
+                assert!(days >= HISTORY_DAYS, "{}: {days}", p.style().name);
+            }
             let events = events_on(&s, days_of(p));
             assert!(!of_attack(&events, p.id).is_empty(), "{}", p.style().name);
             for (kind, id) in &p.entities {
