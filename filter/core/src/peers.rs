@@ -25,6 +25,9 @@ pub(crate) struct Group {
     /// Pages by all members today, and the day.
     day: i64,
     today: u32,
+    /// Members active today, and those already past twice their own median day.
+    active: u16,
+    elevated: u16,
     /// Totals of earlier days.
     totals: Vec<u32>,
     next_total: u8,
@@ -42,6 +45,8 @@ pub(crate) struct PeerView<'a> {
     pub median: u32,
     pub p95: u32,
     pub surge: f64,
+    /// Most of the group's active members are past twice their own usual day.
+    pub shared: bool,
 }
 
 impl Group {
@@ -56,6 +61,8 @@ impl Group {
         }
         self.day = day;
         self.today = 0;
+        self.active = 0;
+        self.elevated = 0;
     }
 
     fn view<'a>(&mut self, name: &'a str) -> Option<PeerView<'a>> {
@@ -75,7 +82,8 @@ impl Group {
             0 => 1.0,
             u => (f64::from(self.today) / f64::from(u)).max(1.0),
         };
-        Some(PeerView { name, median, p95, surge })
+        let shared = self.active >= 3 && 2 * self.elevated >= self.active;
+        Some(PeerView { name, median, p95, surge, shared })
     }
 }
 
@@ -101,6 +109,16 @@ impl Peers {
             let group = self.groups.entry(g.clone()).or_default();
             group.roll(now);
             group.today = group.today.saturating_add(n);
+        }
+    }
+
+    /// A member's first event of the day (`active`), or its passing twice its own median day.
+    pub fn member(&mut self, groups: &[String], now: TimeMs, active: bool, elevated: bool) {
+        for g in groups {
+            let group = self.groups.entry(g.clone()).or_default();
+            group.roll(now);
+            group.active = group.active.saturating_add(u16::from(active));
+            group.elevated = group.elevated.saturating_add(u16::from(elevated));
         }
     }
 

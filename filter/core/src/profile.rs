@@ -48,6 +48,8 @@ pub(crate) struct Profile {
     pub today: [u32; 3],
     /// Reads today in spaces not among `spaces`.
     pub new_space_reads: u32,
+    /// Today's pages passed twice the median day (counted once in the peer group).
+    pub elevated: bool,
     /// Daily counts of earlier active days, ring by metric.
     history: [[u16; HISTORY]; 3],
     /// Days in `history` (at most [`HISTORY`]).
@@ -87,6 +89,7 @@ impl Profile {
         self.day_start = now;
         self.today = [0; 3];
         self.new_space_reads = 0;
+        self.elevated = false;
         self.hours_today = [0; 3];
         self.spaces_today.clear();
         self.addrs_today.clear();
@@ -145,6 +148,16 @@ impl Profile {
         let days = &mut days[..n];
         days.sort_unstable();
         Some(Usual { median: u32::from(days[n / 2]), max: u32::from(days[n - 1]), days: self.days })
+    }
+
+    /// True once a day, when today's pages first pass twice the median day of the history.
+    pub fn becomes_elevated(&mut self) -> bool {
+        if self.elevated || self.days == 0 {
+            return false;
+        }
+        let median = self.usual(Metric::Pages).map_or(0, |u| u.median);
+        self.elevated = self.today[Metric::Pages as usize] > 2 * median.max(1);
+        self.elevated
     }
 
     /// Whether the account was never active at this hour of the day on an earlier day.

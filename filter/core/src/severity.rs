@@ -28,6 +28,15 @@ impl Severity {
         }
     }
 
+    /// One step down, saturating at low.
+    pub fn lowered(self) -> Severity {
+        match self {
+            Severity::Low | Severity::Medium => Severity::Low,
+            Severity::High => Severity::Medium,
+            Severity::Critical => Severity::High,
+        }
+    }
+
     /// One step up, saturating at critical.
     pub fn raised(self) -> Severity {
         match self {

@@ -74,6 +74,19 @@ pub(crate) struct Accounts {
     pub new: Linear<2>,
 }
 
+/// What one event changed in a user's profile.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProfileStep {
+    /// Page count of a day that just closed.
+    pub closed: Option<u32>,
+    /// On the account's first use of the address today: whether the address is new to it.
+    pub address: Option<bool>,
+    /// The account's first event of the day.
+    pub first_today: bool,
+    /// Today's pages just passed twice the account's median day.
+    pub elevated: bool,
+}
+
 /// An entity's incident of one day: the worst severity written and the rules that fired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Incident {
@@ -243,9 +256,12 @@ impl EntityState {
     /// Updates a user's profile with one event. Returns the page count of a day that just
     /// closed, if one did, and on the account's first use of the event's address today,
     /// whether that address is new to it.
-    pub fn profile(&mut self, v: &View<'_>) -> (Option<u32>, Option<bool>) {
+    pub fn profile(&mut self, v: &View<'_>) -> ProfileStep {
+        let fresh = self.profile.is_none();
         let p = self.profile.get_or_insert_with(Box::default);
+        let day = p.day;
         let closed = p.roll(v.time);
+        let first_today = fresh || p.day != day;
         let page_read = v.kind.is_content_read() && v.kind != RequestKind::Search;
         if page_read {
             p.count(Metric::Pages, 1);
@@ -257,7 +273,8 @@ impl EntityState {
             p.count(Metric::Exports, v.export_weight);
         }
         let address = p.saw(v.time, v.ip_hash, v.space_hash, page_read);
-        (closed, address)
+        let elevated = page_read && p.becomes_elevated();
+        ProfileStep { closed, address, first_today, elevated }
     }
 
     /// Records what an alert on this entity would show of one event.

@@ -240,10 +240,13 @@ impl Pipeline {
         };
         let mut first_use = None;
         if kind == EntityKind::User {
-            let (closed, address) = state.profile(v);
-            first_use = address;
-            if let Some(pages) = closed {
+            let step = state.profile(v);
+            first_use = step.address;
+            if let Some(pages) = step.closed {
                 self.learned.peers.member_day(groups, pages);
+            }
+            if step.first_today || step.elevated {
+                self.learned.peers.member(groups, v.time, step.first_today, step.elevated);
             }
             if v.kind.is_content_read() && v.kind != RequestKind::Search {
                 self.learned.peers.read(groups, v.time, 1);

@@ -97,6 +97,10 @@ impl Rule for BaselineDeviation {
         if v.new_spaces {
             severity = severity.raised();
         }
+        if cx.peer.is_some_and(|g| g.shared) {
+            // Most of the team is past twice its usual day too: a shared busy day.
+            severity = severity.lowered();
+        }
         Some(Finding {
             count: v.today,
             threshold: v.allowed,
@@ -130,6 +134,9 @@ impl Rule for BaselineDeviation {
         }
         if let Some(g) = cx.peer.filter(|g| g.surge > SURGE) {
             notes.push_str(&format!(", while {} is at {:.1}x its usual day", g.name, g.surge));
+        }
+        if let Some(g) = cx.peer.filter(|g| g.shared) {
+            notes.push_str(&format!(", while most of {} is past twice its usual day", g.name));
         }
         format!(
             "{} {} today ({basis}; allowed {}){notes}",
