@@ -106,7 +106,7 @@ impl Peers {
     /// Counts `n` pages read by a member of `groups` at `now`.
     pub fn read(&mut self, groups: &[String], now: TimeMs, n: u32) {
         for g in groups {
-            let group = self.groups.entry(g.clone()).or_default();
+            let group = self.group(g);
             group.roll(now);
             group.today = group.today.saturating_add(n);
         }
@@ -115,7 +115,7 @@ impl Peers {
     /// A member's first event of the day (`active`), or its passing twice its own median day.
     pub fn member(&mut self, groups: &[String], now: TimeMs, active: bool, elevated: bool) {
         for g in groups {
-            let group = self.groups.entry(g.clone()).or_default();
+            let group = self.group(g);
             group.roll(now);
             group.active = group.active.saturating_add(u16::from(active));
             group.elevated = group.elevated.saturating_add(u16::from(elevated));
@@ -125,11 +125,20 @@ impl Peers {
     /// Records a member's closed day.
     pub fn member_day(&mut self, groups: &[String], pages: u32) {
         for g in groups {
-            let group = self.groups.entry(g.clone()).or_default();
+            let group = self.group(g);
             let pages = u16::try_from(pages).unwrap_or(u16::MAX);
             ring_push(&mut group.member_days, &mut group.next_member, pages, MEMBER_DAYS);
             group.cache = None;
         }
+    }
+
+    /// The group named `name`, created on first use. Looked up before it is created: this runs
+    /// on every page a configured user reads, and `entry` would copy the name each time.
+    fn group(&mut self, name: &str) -> &mut Group {
+        if !self.groups.contains_key(name) {
+            self.groups.insert(name.to_string(), Group::default());
+        }
+        self.groups.get_mut(name).expect("inserted above")
     }
 
     /// The first of `groups` (team before role) with enough history.
