@@ -8,11 +8,13 @@
 //! The table printed per corpus is the measurement; run with `--nocapture` to see it when
 //! the test passes.
 
+mod common;
+
+use common::{mins, run, wikiwatch};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
 /// `truth.json` as written by `wikiwatch simulate` (the fields the measurement reads).
 #[derive(Debug, Deserialize)]
@@ -133,20 +135,6 @@ fn about(a: &Alert, t: &AttackTruth) -> bool {
     }
 }
 
-fn wikiwatch() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wikiwatch"))
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run wikiwatch {what}: {e}"));
-    assert!(
-        out.status.success(),
-        "wikiwatch {what} failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn generate(c: &Corpus, dir: &Path) -> Truth {
     run(
         wikiwatch()
@@ -172,10 +160,6 @@ fn replay(c: &Corpus, dir: &Path) -> Vec<Alert> {
     );
     let text = std::fs::read_to_string(&alerts).expect("alerts file");
     text.lines().filter(|l| !l.trim().is_empty()).map(parse_alert).collect()
-}
-
-fn mins(ms: i64) -> String {
-    format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
 }
 
 /// Benign alerts of one (rule, kind of entity): worst severity, entities, alerts, worst example.

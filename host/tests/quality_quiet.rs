@@ -13,11 +13,13 @@
 //! Ignored for now (the detector's baselines are being built); `check` holds the targets:
 //!   cargo test --release -p wikiwatch --test quality_quiet -- --nocapture
 
+mod common;
+
+use common::{mins, run, wikiwatch};
 use serde::Deserialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
 
 const DAY_MS: i64 = 86_400_000;
 /// Targets.
@@ -140,20 +142,6 @@ struct Table {
     benign: Vec<BenignRow>,
 }
 
-fn wikiwatch() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wikiwatch"))
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run wikiwatch {what}: {e}"));
-    assert!(
-        out.status.success(),
-        "wikiwatch {what} failed ({}): {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn generate(dir: &Path, seed: u64, format: &str, nodes: u32) -> Truth {
     run(
         wikiwatch()
@@ -179,10 +167,6 @@ fn replay(dir: &Path, format: &str, files: &[&str], name: &str) -> Vec<Alert> {
     run(&mut cmd, "replay");
     let text = std::fs::read_to_string(&alerts).expect("alerts file");
     text.lines().filter(|l| !l.trim().is_empty()).map(parse_alert).collect()
-}
-
-fn mins(ms: i64) -> String {
-    format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
 }
 
 /// Measures one corpus.
