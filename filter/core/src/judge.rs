@@ -36,8 +36,15 @@ impl RuleVisitor for Judge<'_, '_> {
             .role
             .and_then(|r| self.role_thresholds[id.index()].get(r).copied())
             .unwrap_or(if self.raise.privileged { p.privileged_threshold } else { p.threshold });
-        let cx =
-            Ctx { view: self.view, state: self.state, kind, params: p, threshold, peer: self.peer };
+        let cx = Ctx {
+            view: self.view,
+            state: self.state,
+            kind,
+            params: p,
+            threshold,
+            privileged: self.raise.privileged,
+            peer: self.peer,
+        };
         let Some(f) = rule.check(&cx) else { return };
         self.enumerating |= id == RuleId::MassEnumeration;
         if let Some(due) = Pending::new(id, f, self.raise, self.state, p.cooldown.as_ms()) {

@@ -40,6 +40,7 @@ mod evidence;
 mod identity;
 mod judge;
 pub mod merge;
+mod pace;
 mod params;
 mod peers;
 mod profile;

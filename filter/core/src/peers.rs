@@ -1,6 +1,8 @@
 //! What is normal for a team or a role: the page volumes of its members' recent days (the
-//! cold-start baseline of an account with no history of its own), and the group's total per
-//! day (so a deviation most of a team shares, a release day, is not taken for one person's).
+//! cold-start baseline of an account with no history of its own), and the group's running total
+//! through each day (so a deviation most of a team shares, a release day, is not taken for one
+//! person's). The running total is judged against the usual total by the same time of day: at
+//! ten in the morning a release day is already twice the usual morning, not yet twice a day.
 //!
 //! One group per team and role named in the identity config, so the map is bounded by config.
 
@@ -15,6 +17,10 @@ const TOTALS: usize = 14;
 /// Member-days before a group's figures are trusted.
 const MIN_MEMBER_DAYS: usize = 5;
 const DAY_MS: i64 = 86_400_000;
+const HOUR_MS: i64 = 3_600_000;
+/// Early in the day the usual total so far is small and noisy: it counts as at least this
+/// share of a usual day.
+const LEAST_SHARE: u32 = 8;
 
 /// One team's or role's figures.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,19 +28,19 @@ pub(crate) struct Group {
     /// Pages of members' closed days, newest overwriting oldest.
     member_days: Vec<u16>,
     next_member: u8,
-    /// Pages by all members today, and the day.
+    /// Pages by all members today, by hour of the day (UTC), and the day.
     day: i64,
-    today: u32,
+    today: [u32; 24],
     /// Members active today, and those already past twice their own median day.
     active: u16,
     elevated: u16,
-    /// Totals of earlier days.
-    totals: Vec<u32>,
+    /// Earlier days' running totals at the end of each hour.
+    totals: Vec<[u32; 24]>,
     next_total: u8,
-    /// (median, p95) of `member_days` and the median of `totals`, worked out when first asked
-    /// after a change: every member's every event asks.
+    /// (median, p95) of `member_days` and, per hour, the median running total of `totals`,
+    /// worked out when first asked after a change: every member's every event asks.
     #[serde(skip)]
-    cache: Option<(u32, u32, u32)>,
+    cache: Option<(u32, u32, Option<[u32; 24]>)>,
 }
 
 /// A group's baseline for one member: median and 95th percentile of member-days, and how far
@@ -55,17 +61,27 @@ impl Group {
         if day <= self.day {
             return;
         }
-        if self.today > 0 {
-            ring_push(&mut self.totals, &mut self.next_total, self.today, TOTALS);
+        if self.today.iter().any(|&n| n > 0) {
+            let mut running = self.today;
+            for h in 1..24 {
+                running[h] = running[h].saturating_add(running[h - 1]);
+            }
+            ring_push(&mut self.totals, &mut self.next_total, running, TOTALS);
             self.cache = None;
         }
         self.day = day;
-        self.today = 0;
+        self.today = [0; 24];
         self.active = 0;
         self.elevated = 0;
     }
 
-    fn view<'a>(&mut self, name: &'a str) -> Option<PeerView<'a>> {
+    fn count(&mut self, now: TimeMs, n: u32) {
+        self.roll(now);
+        let h = (now.rem_euclid(DAY_MS) / HOUR_MS) as usize;
+        self.today[h] = self.today[h].saturating_add(n);
+    }
+
+    fn view<'a>(&mut self, name: &'a str, now: TimeMs, own: u32) -> Option<PeerView<'a>> {
         if self.member_days.len() < MIN_MEMBER_DAYS {
             return None;
         }
@@ -73,17 +89,34 @@ impl Group {
             let mut days = self.member_days.clone();
             days.sort_unstable();
             let at = |q: usize| u32::from(days[(days.len() - 1) * q / 100]);
-            let mut t = self.totals.clone();
-            t.sort_unstable();
-            let usual = if t.len() >= MIN_MEMBER_DAYS { t[t.len() / 2] } else { 0 };
+            let usual = (self.totals.len() >= MIN_MEMBER_DAYS).then(|| {
+                std::array::from_fn(|h| {
+                    let mut t: Vec<u32> = self.totals.iter().map(|d| d[h]).collect();
+                    t.sort_unstable();
+                    t[t.len() / 2]
+                })
+            });
             (at(50), at(95), usual)
         });
-        let surge = match usual {
-            0 => 1.0,
-            u => (f64::from(self.today) / f64::from(u)).max(1.0),
-        };
+        let surge = usual.map_or(1.0, |u| self.surge(&u, now, own));
         let shared = self.active >= 3 && 2 * self.elevated >= self.active;
         Some(PeerView { name, median, p95, surge, shared })
+    }
+
+    /// Today's running total, less the member's own pages (one person's deviation must not
+    /// lift their own allowance), against the usual running total at this time of day.
+    fn surge(&self, usual: &[u32; 24], now: TimeMs, own: u32) -> f64 {
+        if now.div_euclid(DAY_MS) != self.day {
+            return 1.0;
+        }
+        let into = now.rem_euclid(DAY_MS);
+        let h = (into / HOUR_MS) as usize;
+        let before = if h == 0 { 0 } else { usual[h - 1] };
+        let part = (into % HOUR_MS) as f64 / HOUR_MS as f64;
+        let expected = f64::from(before) + part * f64::from(usual[h].saturating_sub(before));
+        let expected = expected.max(f64::from(usual[23] / LEAST_SHARE)).max(1.0);
+        let so_far = self.today.iter().take(h + 1).sum::<u32>().saturating_sub(own);
+        (f64::from(so_far) / expected).max(1.0)
     }
 }
 
@@ -106,9 +139,7 @@ impl Peers {
     /// Counts `n` pages read by a member of `groups` at `now`.
     pub fn read(&mut self, groups: &[String], now: TimeMs, n: u32) {
         for g in groups {
-            let group = self.group(g);
-            group.roll(now);
-            group.today = group.today.saturating_add(n);
+            self.group(g).count(now, n);
         }
     }
 
@@ -141,9 +172,15 @@ impl Peers {
         self.groups.get_mut(name).expect("inserted above")
     }
 
-    /// The first of `groups` (team before role) with enough history.
-    pub fn view<'a>(&mut self, groups: &'a [String]) -> Option<PeerView<'a>> {
-        groups.iter().find_map(|g| self.groups.get_mut(g)?.view(g))
+    /// The first of `groups` (team before role) with enough history, for a member who read
+    /// `own` pages today.
+    pub fn view<'a>(
+        &mut self,
+        groups: &'a [String],
+        now: TimeMs,
+        own: u32,
+    ) -> Option<PeerView<'a>> {
+        groups.iter().find_map(|g| self.groups.get_mut(g)?.view(g, now, own))
     }
 }
 
@@ -152,20 +189,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn member_days_give_a_cold_start_and_totals_a_surge() {
+    fn member_days_give_a_cold_start_and_totals_a_surge_by_time_of_day() {
         let mut p = Peers::default();
         let team = vec!["team:ENG".to_string()];
-        assert!(p.view(&team).is_none());
+        let at = |d: i64, h: i64| d * DAY_MS + h * HOUR_MS;
+        assert!(p.view(&team, 0, 0).is_none());
         for d in 0..10i64 {
-            p.read(&team, d * DAY_MS, 100);
+            // A usual day: 40 pages in the morning, 60 in the afternoon.
+            p.read(&team, at(d, 9), 40);
+            p.read(&team, at(d, 14), 60);
             for pages in [20, 30, 40, 25, 35] {
                 p.member_day(&team, pages);
             }
         }
-        let v = p.view(&team).unwrap();
+        let v = p.view(&team, at(10, 9), 0).unwrap();
         assert_eq!((v.name, v.median, v.p95), ("team:ENG", 30, 40));
         assert!((v.surge - 1.0).abs() < 1e-9);
-        p.read(&team, 10 * DAY_MS, 250);
-        assert!((p.view(&team).unwrap().surge - 2.5).abs() < 1e-9);
+        // Release day: by 10:00, 80 pages against a usual 40 so far.
+        p.read(&team, at(10, 9), 80);
+        let surge = |p: &mut Peers, h| p.view(&team, at(10, h), 0).unwrap().surge;
+        assert!((surge(&mut p, 10) - 2.0).abs() < 1e-9, "{}", surge(&mut p, 10));
+        assert!((surge(&mut p, 15) - 1.0).abs() < 1e-9, "80 against 100 by the afternoon");
+        // Early in the day the usual counts as at least an eighth of a day (12 pages).
+        p.read(&team, at(11, 3), 24);
+        assert!((surge(&mut p, 0) - 1.0).abs() < 1e-9, "another day: no surge seen yet");
+        assert!((p.view(&team, at(11, 3), 0).unwrap().surge - 2.0).abs() < 1e-9);
+        let one_reader = p.view(&team, at(11, 3), 24).unwrap();
+        assert!((one_reader.surge - 1.0).abs() < 1e-9, "their own pages lift nobody's allowance");
     }
 }

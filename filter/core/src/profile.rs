@@ -7,6 +7,7 @@
 //! did before, never against itself.
 
 use crate::event::TimeMs;
+use crate::pace::{Pace, NEW_SPACE};
 use crate::sketch::SmallSet;
 use serde::{Deserialize, Serialize};
 
@@ -48,10 +49,17 @@ pub(crate) struct Profile {
     pub today: [u32; 3],
     /// Reads today in spaces not among `spaces`.
     pub new_space_reads: u32,
+    /// Pages created or edited today.
+    pub edits: u32,
     /// Today's pages passed twice the median day (counted once in the peer group).
     pub elevated: bool,
-    /// Daily counts of earlier active days, ring by metric.
+    /// The last hour's counts, and today's busiest hour.
+    pub pace: Pace,
+    /// Daily counts of earlier active days, and each day's busiest hour, rings by metric.
     history: [[u16; HISTORY]; 3],
+    peaks: [[u16; HISTORY]; 3],
+    /// What `history` and `peaks` amount to, worked out when a day closes (every event asks).
+    usual: [Usual; 3],
     /// Days in `history` (at most [`HISTORY`]).
     pub days: u8,
     next: u8,
@@ -66,11 +74,12 @@ pub(crate) struct Profile {
     addrs_today: SmallSet<4>,
 }
 
-/// A metric's own baseline: median and largest day of the history.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A metric's own baseline: median and largest day of the history, and its busiest hour.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Usual {
-    pub median: u32,
-    pub max: u32,
+    pub median: u16,
+    pub max: u16,
+    pub peak: u16,
     pub days: u8,
 }
 
@@ -89,8 +98,10 @@ impl Profile {
         self.day_start = now;
         self.today = [0; 3];
         self.new_space_reads = 0;
+        self.edits = 0;
         self.elevated = false;
         self.hours_today = [0; 3];
+        self.pace.new_day();
         self.spaces_today.clear();
         self.addrs_today.clear();
         closed
@@ -100,9 +111,18 @@ impl Profile {
         let slot = usize::from(self.next);
         for (m, n) in self.today.iter().enumerate() {
             self.history[m][slot] = u16::try_from(*n).unwrap_or(u16::MAX);
+            self.peaks[m][slot] = self.pace.peak[m];
         }
         self.next = ((slot + 1) % HISTORY) as u8;
         self.days = (self.days + 1).min(HISTORY as u8);
+        let n = usize::from(self.days);
+        for m in 0..3 {
+            let mut days = self.history[m];
+            let days = &mut days[..n];
+            days.sort_unstable();
+            let peak = self.peaks[m][..n].iter().copied().max().unwrap_or(0);
+            self.usual[m] = Usual { median: days[n / 2], max: days[n - 1], peak, days: self.days };
+        }
         for (h, t) in self.hours.iter_mut().zip(self.hours_today) {
             *h |= t;
         }
@@ -111,10 +131,11 @@ impl Profile {
         self.today[Metric::Pages as usize]
     }
 
-    /// Counts one event of `metric` (several metrics may apply to one event).
-    pub fn count(&mut self, metric: Metric, n: u32) {
+    /// Counts one event of `metric` at `now` (several metrics may apply to one event).
+    pub fn count(&mut self, metric: Metric, n: u32, now: TimeMs) {
         let t = &mut self.today[metric as usize];
         *t = t.saturating_add(n);
+        self.pace.count(metric as usize, n, now);
     }
 
     /// Notes when, from where and in which space the account was active. Returns, on the
@@ -132,6 +153,7 @@ impl Profile {
         if let (Some(s), true) = (space, page_read) {
             if !self.spaces.contains(s) {
                 self.new_space_reads = self.new_space_reads.saturating_add(1);
+                self.pace.count(NEW_SPACE, 1, now);
             }
             self.spaces_today.insert(s);
         }
@@ -140,14 +162,7 @@ impl Profile {
 
     /// The metric's own baseline, once there is history.
     pub fn usual(&self, metric: Metric) -> Option<Usual> {
-        let n = usize::from(self.days);
-        if n == 0 {
-            return None;
-        }
-        let mut days = self.history[metric as usize];
-        let days = &mut days[..n];
-        days.sort_unstable();
-        Some(Usual { median: u32::from(days[n / 2]), max: u32::from(days[n - 1]), days: self.days })
+        (self.days > 0).then_some(self.usual[metric as usize])
     }
 
     /// True once a day, when today's pages first pass twice the median day of the history.
@@ -155,7 +170,7 @@ impl Profile {
         if self.elevated || self.days == 0 {
             return false;
         }
-        let median = self.usual(Metric::Pages).map_or(0, |u| u.median);
+        let median = self.usual(Metric::Pages).map_or(0, |u| u32::from(u.median));
         self.elevated = self.today[Metric::Pages as usize] > 2 * median.max(1);
         self.elevated
     }
@@ -206,12 +221,13 @@ mod tests {
         let mut p = Profile::default();
         for d in 0..20i64 {
             p.roll(MON + d * DAY_MS + 9 * HOUR_MS);
-            p.count(Metric::Pages, 10 + d as u32);
+            p.count(Metric::Pages, 10 + d as u32, MON + d * DAY_MS + 9 * HOUR_MS);
             p.saw(MON + d * DAY_MS + 9 * HOUR_MS, Some(7), Some(1), true);
         }
         let u = p.usual(Metric::Pages).unwrap();
         assert_eq!(u.days, 14);
         assert_eq!((u.median, u.max), (10 + 5 + 7, 10 + 18), "days 5..=18, today (19) not in");
+        assert_eq!(u.peak, 10 + 18, "each day's reads came at once");
         assert!(p.usual(Metric::Exports).is_some_and(|u| u.max == 0));
         assert!(p.unusual_hour(MON + 2 * HOUR_MS));
         assert!(!p.unusual_hour(MON + 9 * HOUR_MS + 1000));
@@ -222,11 +238,11 @@ mod tests {
     fn a_late_event_and_a_bad_timestamp_do_not_close_days() {
         let mut p = Profile::default();
         p.roll(MON + 10 * HOUR_MS);
-        p.count(Metric::Pages, 5);
+        p.count(Metric::Pages, 5, MON + 10 * HOUR_MS);
         assert_eq!(p.roll(MON - HOUR_MS), None, "yesterday counts in today");
         assert_eq!(p.today[0], 5);
         assert_eq!(p.roll(MON + DAY_MS), Some(5));
-        p.count(Metric::Pages, 3);
+        p.count(Metric::Pages, 3, MON + DAY_MS);
         assert_eq!(p.roll(MON + 3650 * DAY_MS), Some(3));
         assert_eq!(p.roll(MON + 2 * DAY_MS), None, "back from the bad day: restart, no close");
         assert_eq!(p.days, 2);

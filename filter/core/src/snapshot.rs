@@ -12,7 +12,7 @@ use std::fmt;
 
 const MAGIC: &[u8; 4] = b"WKWS";
 /// Bumped whenever the state layout changes; an old snapshot is refused, never misread.
-pub(crate) const VERSION: u32 = 2;
+pub(crate) const VERSION: u32 = 3;
 
 /// A snapshot that cannot be restored.
 #[derive(Debug, Clone, PartialEq, Eq)]

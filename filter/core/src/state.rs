@@ -264,17 +264,28 @@ impl EntityState {
         let first_today = fresh || p.day != day;
         let page_read = v.kind.is_content_read() && v.kind != RequestKind::Search;
         if page_read {
-            p.count(Metric::Pages, 1);
+            p.count(Metric::Pages, 1, v.time);
             if v.agent_kind.is_programmatic() {
-                p.count(Metric::Programmatic, 1);
+                p.count(Metric::Programmatic, 1, v.time);
             }
         }
+        if v.kind == RequestKind::Edit {
+            p.edits = p.edits.saturating_add(1);
+        }
+        if v.kind == RequestKind::Edit {
+            p.edits = p.edits.saturating_add(1);
+        }
         if v.export_weight > 0 && v.kind != RequestKind::SpaceExport {
-            p.count(Metric::Exports, v.export_weight);
+            p.count(Metric::Exports, v.export_weight, v.time);
         }
         let address = p.saw(v.time, v.ip_hash, v.space_hash, page_read);
         let elevated = page_read && p.becomes_elevated();
         ProfileStep { closed, address, first_today, elevated }
+    }
+
+    /// Pages the user read today (0 for other entities).
+    pub fn pages_today(&self) -> u32 {
+        self.profile.as_ref().map_or(0, |p| p.today[Metric::Pages as usize])
     }
 
     /// Records what an alert on this entity would show of one event.

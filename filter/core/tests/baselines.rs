@@ -51,7 +51,7 @@ fn ten_times_her_own_day_in_office_hours_is_found_and_explained() {
     let ann = of(&alerts, RuleId::BaselineDeviation, "ann");
     assert!(!ann.is_empty(), "{alerts:#?}");
     assert!(ann[0].severity >= Severity::Medium);
-    assert!(ann[0].summary.contains("own median 3"), "{}", ann[0].summary);
+    assert!(ann[0].summary.contains("today (own median 3"), "{}", ann[0].summary);
     assert!(ann[0].summary.contains("spaces they never read"), "{}", ann[0].summary);
     assert!(of(&alerts, RuleId::BaselineDeviation, "bob").is_empty(), "{alerts:#?}");
     assert!(alerts.iter().all(|a| a.entity.id == "ann"), "only ann: {alerts:#?}");
@@ -162,4 +162,73 @@ fn a_script_claiming_to_be_chrome_gives_itself_away() {
     assert!(bob[0].summary.contains("with a browser agent but none"), "{}", bob[0].summary);
     // Real browsing (pages with their resources and calls) never looks like that.
     assert!(of(&alerts, RuleId::ProgrammaticAgent, "ann").is_empty());
+}
+
+#[test]
+fn a_first_script_shows_within_minutes_not_at_the_end_of_the_day() {
+    let mut evs = history(0..10);
+    // dan never used a script; now one REST read a minute from his own workstation.
+    evs.extend((0..60).map(|i| {
+        let target = format!("/rest/api/content/{}?expand=body.storage", 1000 + i);
+        ev(10 * DAY + HOUR + i * 60, Some("dan"), "10.0.0.7", &target, 200, PY)
+    }));
+    let (alerts, _) = run(CONFIG, sorted(evs));
+    let dan = of(&alerts, RuleId::BaselineDeviation, "dan");
+    let first = dan.first().unwrap_or_else(|| panic!("{alerts:#?}"));
+    assert!(first.severity >= Severity::Medium);
+    assert!(first.summary.contains("pages by script in the last hour"), "{}", first.summary);
+    let minutes = (first.time_ms - (T0 + (10 * DAY + HOUR) * 1000)) / 60_000;
+    assert!(minutes < 10, "found after {minutes} minutes: {}", first.summary);
+}
+
+#[test]
+fn a_stolen_account_elsewhere_shows_within_minutes() {
+    let mut evs = history(0..10);
+    // cat's account, from an address she never used, reading spaces she never read.
+    for i in 0..40u32 {
+        evs.extend(browse(
+            10 * DAY + 5 * HOUR + i64::from(i) * 30,
+            "cat",
+            "198.51.100.9",
+            "FIN",
+            i,
+        ));
+    }
+    let (alerts, _) = run(CONFIG, sorted(evs.clone()));
+    let cat = of(&alerts, RuleId::BaselineDeviation, "cat");
+    let first = cat.first().unwrap_or_else(|| panic!("{alerts:#?}"));
+    assert!(first.severity >= Severity::Medium);
+    assert!(first.summary.contains("out of their usual hours or places"), "{}", first.summary);
+    assert!(first.summary.contains("address they never used"), "{}", first.summary);
+    assert!(first.time_ms < T0 + (10 * DAY + 5 * HOUR + 10 * 60) * 1000, "{}", first.summary);
+    // The same reading from her usual address, in her usual space, is her business.
+    let mut evs = history(0..10);
+    for i in 0..40u32 {
+        evs.extend(browse(10 * DAY + 5 * HOUR + i64::from(i) * 30, "cat", "10.0.0.7", "ENG", i));
+    }
+    let (alerts, _) = run(CONFIG, sorted(evs));
+    assert!(of(&alerts, RuleId::BaselineDeviation, "cat").is_empty(), "{alerts:#?}");
+}
+
+#[test]
+fn a_writer_who_edits_as_they_read_is_working_not_scraping() {
+    let edit = |t: i64, page: u32| {
+        let target = format!("/pages/editpage.action?pageId={page}");
+        ev(t, Some("bob"), "10.0.0.7", &target, 200, CHROME)
+    };
+    let review = |edits: bool| {
+        let mut evs = history(0..10);
+        for i in 0..200u32 {
+            let t = 10 * DAY + 4 * HOUR + i64::from(i) * 60;
+            evs.extend(browse(t, "bob", "10.0.0.7", "DOCS", i));
+            if edits && i % 3 == 0 {
+                evs.push(edit(t + 30, i));
+            }
+        }
+        run(CONFIG, sorted(evs)).0
+    };
+    let reading = review(false);
+    assert!(!of(&reading, RuleId::BaselineDeviation, "bob").is_empty(), "{reading:#?}");
+    let writing = review(true);
+    assert!(of(&writing, RuleId::BaselineDeviation, "bob").is_empty(), "{writing:#?}");
 }

@@ -253,7 +253,7 @@ impl Pipeline {
             }
         }
         state.record_evidence(v);
-        let peer = self.learned.peers.view(groups);
+        let peer = self.learned.peers.view(groups, v.time, state.pages_today());
         let r = Raise { kind, key, privileged, now: v.time, allow };
         let mut judge = Judge {
             params: &self.params,

@@ -1,38 +1,57 @@
-//! `baseline-deviation`: a user's day so far against what is normal for them. Judged as the day
-//! goes (the running count passes what the baseline allows), on three daily metrics: pages
-//! read, exports and downloads, pages read by script. The baseline is the user's own last
-//! fourteen active days once `warmup_days` of them exist, before that their team's or role's
-//! member-days (a new hire is judged against colleagues, not against nothing).
+//! `baseline-deviation`: a user's activity against what is normal for them, judged as the day
+//! goes on three metrics (pages read, exports and downloads, pages read by script) and on two
+//! horizons: the day so far, and the last hour.
 //!
-//! Allowed today: the largest of `factor` times the median day, twice the busiest day (or the
-//! group's 95th percentile), and a floor per metric; multiplied by how far the whole team is
-//! above its usual day (a release day is not one person's deviation). Work at an hour the
-//! account never worked before, or mostly in spaces it never read, raises the severity.
+//! The day: allowed is the largest of `factor` times the user's median day, twice their busiest
+//! day and a floor per metric. Their own last fourteen active days count once `warmup_days` of
+//! them exist; before that their team's or role's member-days do (a new hire is judged against
+//! colleagues, not against nothing). Each page the account edits today allows three more page
+//! reads: a writer reviewing a space reads around what they change; a scraper changes nothing.
+//!
+//! The hour (the pace, for accounts with history): exports and scripted reads may reach four
+//! times the user's busiest hour of those days or a small floor, whichever is larger. Out of
+//! the account's usual context its busiest hour says nothing and half the floor is allowed, for
+//! pages too: from an address new to it, mostly in spaces it never read or at an hour of the
+//! day it never worked; for a privileged account, at such an hour from anywhere. A first script, a first run of exports, a
+//! stolen account or an administrator's night shows within minutes. Pages read at a person's
+//! usual hours and places are judged by the day: people have busy hours, and an insider who
+//! reads all day at a human pace shows in the day's count.
+//!
+//! Both allowances are multiplied by how far the whole team is above its usual running total at
+//! this time of day (a release day is not one person's deviation). Work at an hour the account
+//! never worked before, or mostly in spaces it never read, raises the severity; a busy day most
+//! of the team shares lowers it.
 
 use super::check::{Ctx, Finding, Rule};
 use crate::alert::{EntityKind, Severity};
-use crate::profile::{Metric, Profile};
+use crate::pace::NEW_SPACE;
+use crate::profile::{Metric, Profile, Usual};
 use crate::rules::RuleId;
 
 pub(crate) struct BaselineDeviation;
 
-/// A team more than this far above its usual day scales everyone's allowance.
+/// A team more than this far above its usual running total scales everyone's allowance.
 const SURGE: f64 = 1.5;
 
 /// What one metric was judged against.
 #[derive(Debug, Clone, Copy)]
 struct Verdict {
     metric: Metric,
-    today: u64,
+    /// Judged on the last hour, not the day so far.
+    pace: bool,
+    observed: u64,
     allowed: u64,
-    /// (median, busiest day, days) of the user's own history, or `None` for the group's.
-    own: Option<(u32, u32, u8)>,
+    /// The user's own history, or `None` when the group's member-days were the baseline.
+    own: Option<Usual>,
     unusual_hour: bool,
     new_spaces: bool,
+    new_address: bool,
+    /// The pace was judged out of the account's usual context.
+    out_of_context: bool,
 }
 
-/// The lowest allowance of a metric, from the rule's threshold (pages per day).
-fn floor(metric: Metric, threshold: u64) -> u64 {
+/// The lowest daily allowance of a metric, from the rule's threshold (pages per day).
+fn day_floor(metric: Metric, threshold: u64) -> u64 {
     match metric {
         Metric::Pages => threshold,
         Metric::Exports => (threshold / 4).max(5),
@@ -40,10 +59,41 @@ fn floor(metric: Metric, threshold: u64) -> u64 {
     }
 }
 
+/// The lowest hourly allowance of a metric: a third of the daily page threshold in pages, a
+/// handful of exports or scripted reads; half of it out of the account's usual context.
+fn hour_floor(metric: Metric, threshold: u64, unusual: bool) -> u64 {
+    let floor = match metric {
+        Metric::Pages => threshold / 3,
+        Metric::Exports => (threshold / 12).max(5),
+        Metric::Programmatic => (threshold / 10).max(3),
+    };
+    if unusual {
+        (floor / 2).max(3)
+    } else {
+        floor
+    }
+}
+
 fn verdict(cx: &Ctx<'_, '_>, prof: &Profile) -> Option<Verdict> {
     let p = cx.params;
+    let now = cx.view.time;
     let surge = cx.peer.map_or(1.0, |g| g.surge).max(1.0);
-    let scale = if surge > SURGE { surge } else { 1.0 };
+    let scale = |allowed: u64| {
+        if surge > SURGE {
+            (allowed as f64 * surge).ceil() as u64
+        } else {
+            allowed
+        }
+    };
+    let pages = u64::from(prof.today[Metric::Pages as usize]);
+    let history = prof.days > 0;
+    let unusual_hour = history && prof.unusual_hour(now);
+    let new_spaces = history && pages > 0 && 2 * u64::from(prof.new_space_reads) > pages;
+    let new_address = history && cx.view.ip_hash.is_some_and(|ip| prof.new_address(ip));
+    let hour_pages = prof.pace.at(Metric::Pages as usize, now);
+    let hour_new_spaces = 2 * prof.pace.at(NEW_SPACE, now) > hour_pages && hour_pages > 0;
+    let out_of_context =
+        (cx.privileged && unusual_hour) || (new_address && (hour_new_spaces || unusual_hour));
     let mut worst: Option<(f64, Verdict)> = None;
     for metric in Metric::ALL {
         let today = u64::from(prof.today[metric as usize]);
@@ -56,22 +106,34 @@ fn verdict(cx: &Ctx<'_, '_>, prof: &Profile) -> Option<Verdict> {
             (None, Metric::Pages, Some(g)) => (u64::from(g.median), 2 * u64::from(g.p95)),
             _ => continue,
         };
-        let base = ((median as f64 * p.factor) as u64).max(high).max(floor(metric, cx.threshold));
-        let allowed = (base as f64 * scale).ceil() as u64;
-        let ratio = today as f64 / allowed.max(1) as f64;
-        if today > allowed && worst.is_none_or(|(r, _)| ratio > r) {
-            let pages = u64::from(prof.today[Metric::Pages as usize]);
-            let v = Verdict {
-                metric,
-                today,
-                allowed,
-                own: own.map(|u| (u.median, u.max, u.days)),
-                unusual_hour: own.is_some() && prof.unusual_hour(cx.view.time),
-                new_spaces: own.is_some()
-                    && pages > 0
-                    && 2 * u64::from(prof.new_space_reads) > pages,
-            };
-            worst = Some((ratio, v));
+        let mut day =
+            ((median as f64 * p.factor) as u64).max(high).max(day_floor(metric, cx.threshold));
+        if metric == Metric::Pages {
+            day = day.saturating_add(3 * u64::from(prof.edits));
+        }
+        let in_context_pages = metric == Metric::Pages && !out_of_context;
+        let hour = own.filter(|_| !in_context_pages).map(|u| {
+            let floor = hour_floor(metric, cx.threshold, out_of_context);
+            let usual = if out_of_context { 0 } else { 4 * u64::from(u.peak) };
+            (true, u64::from(prof.pace.at(metric as usize, now)), scale(usual.max(floor)))
+        });
+        let day = Some((false, today, scale(day)));
+        for (pace, observed, allowed) in [day, hour].into_iter().flatten() {
+            let ratio = observed as f64 / allowed.max(1) as f64;
+            if observed > allowed && worst.is_none_or(|(r, _)| ratio > r) {
+                let v = Verdict {
+                    metric,
+                    pace,
+                    observed,
+                    allowed,
+                    own,
+                    unusual_hour: own.is_some() && unusual_hour,
+                    new_spaces: own.is_some() && (new_spaces || (pace && hour_new_spaces)),
+                    new_address: own.is_some() && new_address,
+                    out_of_context,
+                };
+                worst = Some((ratio, v));
+            }
         }
     }
     worst.map(|(_, v)| v)
@@ -88,7 +150,7 @@ impl Rule for BaselineDeviation {
         let prof = cx.state.profile.as_deref()?;
         let v = verdict(cx, prof)?;
         let mut severity = cx.params.severity;
-        if v.today >= v.allowed.saturating_mul(3) {
+        if v.observed >= v.allowed.saturating_mul(3) {
             severity = severity.raised();
         }
         if v.unusual_hour {
@@ -102,10 +164,12 @@ impl Rule for BaselineDeviation {
             severity = severity.lowered();
         }
         Some(Finding {
-            count: v.today,
+            count: v.observed,
             threshold: v.allowed,
             severity: severity.min(Severity::Critical),
             window_start: prof.day_start,
+            // Each metric is its own kind of evidence; the day and the hour of one metric are
+            // the same kind, so the day's count after an hourly line adds one only if worse.
             stage: v.metric as u8,
         })
     }
@@ -114,8 +178,14 @@ impl Rule for BaselineDeviation {
             return format!("read {} items today", f.count);
         };
         let basis = match (v.own, cx.peer) {
-            (Some((median, max, days)), _) => {
-                format!("own median {median} a day, busiest {max} over {days} days")
+            (Some(u), _) if v.pace && v.out_of_context => {
+                format!("out of their usual hours or places; own busiest hour {}", u.peak)
+            }
+            (Some(u), _) if v.pace => {
+                format!("own busiest hour {} over {} days", u.peak, u.days)
+            }
+            (Some(u), _) => {
+                format!("own median {} a day, busiest {} over {} days", u.median, u.max, u.days)
             }
             (None, Some(g)) => {
                 format!(
@@ -132,19 +202,24 @@ impl Rule for BaselineDeviation {
         if v.new_spaces {
             notes.push_str(", mostly in spaces they never read before");
         }
+        if v.new_address {
+            notes.push_str(", from an address they never used before");
+        }
         if let Some(g) = cx.peer.filter(|g| g.surge > SURGE) {
-            notes.push_str(&format!(", while {} is at {:.1}x its usual day", g.name, g.surge));
+            let at = format!("{:.1}x its usual total by this time of day", g.surge);
+            notes.push_str(&format!(", while {} is at {at}", g.name));
         }
         if let Some(g) = cx.peer.filter(|g| g.shared) {
             notes.push_str(&format!(", while most of {} is past twice its usual day", g.name));
         }
         format!(
-            "{} {} today ({basis}; allowed {}){notes}",
+            "{} {} {} ({basis}; allowed {}){notes}",
             match v.metric {
                 Metric::Exports => "made",
                 _ => "read",
             },
-            format_args!("{} {}", v.today, v.metric.noun()),
+            format_args!("{} {}", v.observed, v.metric.noun()),
+            if v.pace { "in the last hour" } else { "today" },
             v.allowed
         )
     }

@@ -15,6 +15,8 @@ pub(crate) struct Ctx<'a, 'v> {
     pub params: &'a Params,
     /// Threshold for this entity (role override, privileged, or default).
     pub threshold: u64,
+    /// The entity is a privileged account.
+    pub privileged: bool,
     /// The user's team or role figures (cold start, and whether the whole group surges).
     pub peer: Option<PeerView<'a>>,
 }
