@@ -175,8 +175,8 @@ fn equal_to_native(lines: &[Vec<u8>], config: &Config, records: &[Vec<u8>]) -> V
             let got = w["alerts"].as_array().cloned().unwrap_or_default();
             assert_eq!(
                 got, expected,
-                "{at}: alerts differ from the native engine's (a module built from another \
-                 core? scripts/build-wasm.sh rebuilds it)"
+                "{at}: alerts differ from the native engine's (when the module is older than the \
+                 core, scripts/build-wasm.sh rebuilds it)"
             );
             let top = raised.iter().map(|a| a.severity).max().map(|s| s.as_str());
             assert_eq!(w["alert_severity"].as_str(), top, "{at}");
