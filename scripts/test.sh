@@ -11,6 +11,8 @@ bash scripts/build-wasm.sh
 # The CLI embeds the component built above instead of building it a second time.
 export WIKIWATCH_COMPONENT="$root/target/wasm/wikiwatch_component.wasm"
 export WIKIWATCH_WASM_DIR="$root/target/wasm"
+# The real Fluent Bit for its end-to-end tests (built once; they skip, saying so, without it).
+if FLUENT_BIT=$(bash scripts/fluent-bit.sh); then export FLUENT_BIT; else echo "== no Fluent Bit: its end-to-end tests skip" >&2; fi
 
 echo "== fmt" >&2
 cargo fmt --all -- --check

@@ -10,7 +10,7 @@
 //! the rest of the population, and for attack accounts outside their attack: the worst severity
 //! and the entities above low. The table goes to stderr.
 //!
-//! Ignored for now (the detector's baselines are being built); `check` holds the targets:
+//! `check` holds the targets; the table shows how far from them each corpus is:
 //!   cargo test --release -p wikiwatch --test quality_quiet -- --nocapture
 
 mod common;
@@ -312,18 +312,11 @@ fn check(tables: &[Table]) -> Vec<String> {
                 ));
             }
         }
-        // The latency goal is reported, not asserted: quiet styles are found by the daily
-        // baseline, which needs the day's count to pass what the person's normal allows.
         if let Some(m) = median_latency(t).filter(|&m| m >= MEDIAN_GOAL_MS) {
-            eprintln!("{c}: median latency {} (goal under 10m, not met)", mins(m));
+            misses.push(format!("{c}: median latency {} (under 10m wanted)", mins(m)));
         }
-        // (The cluster's row repeats the others.) A shared busy day is still judged per person
-        // too early in the day: reported, not asserted, until the team's figures are hourly.
+        // (The cluster's row repeats the others.)
         for r in t.benign.iter().filter(|r| !r.above_low.is_empty() && r.label != "trap cluster") {
-            if r.label == "trap release-day" {
-                eprintln!("{c}: {} above low (not met): {}", r.label, r.worst);
-                continue;
-            }
             misses.push(format!(
                 "{c}: {} has {} entities above low, worst {}: {}",
                 r.label,
