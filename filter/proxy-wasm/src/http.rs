@@ -1,12 +1,13 @@
-//! The per-request filter: reads who and what at request headers, checks the shared throttle
-//! table, completes the event at response headers, and queues it for the leader at log time.
+//! The per-request filter: reads who and what at request headers (and which users its session,
+//! credential or sender were answered as, `crate::identity`), checks the shared throttle table,
+//! completes the event at response headers, and queues it for the leader at log time.
 
-use crate::host;
 use crate::request::{self, Pairs, MAX_FIELD};
 use crate::settings::Mode;
 use crate::shared::Shared;
 use crate::slots::{self, EntityKey};
 use crate::wire::WireEvent;
+use crate::{host, identity};
 use proxy_wasm::hostcalls;
 use proxy_wasm::traits::{Context, HttpContext};
 use proxy_wasm::types::{Action, MapType};
@@ -51,6 +52,8 @@ impl HttpContext for Filter {
         let cookie = if s.session_cookies.is_empty() { None } else { h.get("cookie") };
         let session = request::session(cookie, authorization, &s.session_cookies, s.session_bearer)
             .map(request::session_hash);
+        let credential =
+            request::credential(authorization, s.session_bearer).map(request::session_hash);
         let basic_user = request::basic_user(authorization);
         let client_tagged = h.get(&s.upstream_header).is_some();
         self.event = WireEvent {
@@ -60,21 +63,39 @@ impl HttpContext for Filter {
             agent: h.text("user-agent", 1024),
             client,
             session,
+            credential,
             user: basic_user,
             ..WireEvent::default()
         };
 
-        // Rules active for any entity of this request, and the latest throttle end.
+        // The users this request's session, credential or sender were last answered as.
         let ev = &self.event;
+        let mut users: Vec<String> = ev.user.iter().cloned().collect();
+        for id in identity::of(
+            ev.session.as_deref(),
+            ev.credential.as_deref(),
+            ev.client.as_deref(),
+            &ev.agent,
+        ) {
+            let found =
+                identity::lookup(&host::SharedData, s.identities, &id, now, shared.identity_ttl_ms);
+            if let Some(u) = found.filter(|u| !users.contains(u)) {
+                users.push(u);
+            }
+        }
+
+        // Rules active for any entity of this request, and the latest throttle end.
         let keys = [
             ev.client.as_deref().map(|c| EntityKey::new(EntityKind::Ip, c)),
             ev.session.as_deref().map(|c| EntityKey::new(EntityKind::Session, c)),
-            ev.user.as_deref().map(|c| EntityKey::new(EntityKind::User, c)),
-        ];
+        ]
+        .into_iter()
+        .flatten()
+        .chain(users.iter().map(|u| EntityKey::new(EntityKind::User, u)));
         let mut active = [false; RuleId::ALL.len()];
         let mut throttle_until: Option<i64> = None;
-        for key in keys.iter().flatten() {
-            let Some(entry) = slots::lookup(&host::SharedData, s.slots, key) else {
+        for key in keys {
+            let Some(entry) = slots::lookup(&host::SharedData, s.slots, &key) else {
                 continue;
             };
             for a in entry.active(now) {
@@ -89,9 +110,16 @@ impl HttpContext for Filter {
         let names = names.join(",");
 
         if let (Mode::Enforce, Some(until)) = (s.mode, throttle_until) {
-            let allowed =
-                shared.allow.check(ev.user.as_deref(), ev.client.as_deref(), &ev.agent, &ev.target);
-            if allowed.is_none() {
+            // Allow-listed as any of the users it is known as: never throttled.
+            let who = if users.is_empty() {
+                vec![None]
+            } else {
+                users.iter().map(|u| Some(u.as_str())).collect()
+            };
+            let allowed = who.into_iter().any(|u| {
+                shared.allow.check(u, ev.client.as_deref(), &ev.agent, &ev.target).is_some()
+            });
+            if !allowed {
                 let retry = ((until - now + 999) / 1000).max(1).to_string();
                 let sent = hostcalls::send_http_response(
                     429,

@@ -8,15 +8,18 @@
 //!
 //! ```text
 //! worker VM (each):  request headers --lookup--> shared-data slots --> x-wikiwatch / 429
+//!                    (and shared-data identities: which user a session or credential is)
 //!                    log phase --enqueue compact event--> shared queue "wikiwatch_events"
 //! leader VM (one, holds the lease in shared data "wikiwatch/leader"):
 //!                    tick / queue-ready --dequeue--> Engine::push_event --> alert JSON at warn,
-//!                    optional collector POST, and rule-active-until decisions into the slots
+//!                    optional collector POST, rule-active-until decisions into the slots,
+//!                    and which user each answered request's session or credential belongs to
 //! ```
 //!
 //! The modules below `host`, `root` and `http` are pure and run natively in unit tests.
 #![warn(missing_docs)]
 
+pub mod identity;
 pub mod lease;
 pub mod request;
 pub mod settings;

@@ -117,6 +117,16 @@ pub fn session<'a>(
     (bearer && !token.is_empty()).then_some(token)
 }
 
+/// The `Authorization` value that names its sender without being the session: Basic
+/// credentials, or a bearer token when bearer tokens are not sessions. The caller hashes it at
+/// once (see [`session_hash`]): a scraper that logs in anew for every batch with the same
+/// credentials is still recognised.
+pub fn credential(authorization: Option<&[u8]>, bearer_is_session: bool) -> Option<&[u8]> {
+    let a = authorization?.trim_ascii();
+    let bearer = a.starts_with(b"Bearer ") || a.starts_with(b"bearer ");
+    (!a.is_empty() && !(bearer && bearer_is_session)).then_some(a)
+}
+
 /// A stable 128-bit hash of a session secret, as 32 hex digits: the secret itself is never
 /// kept, queued or logged (the core hashes this again for alert entity ids).
 pub fn session_hash(secret: &[u8]) -> String {
@@ -188,6 +198,18 @@ mod tests {
         assert_eq!(session(Some(b"JSESSIONID="), None, &names, true), None);
         assert_ne!(session_hash(b"ABC123"), session_hash(b"ABC124"));
         assert!(!session_hash(b"ABC123").contains("ABC"));
+    }
+
+    #[test]
+    fn credential_unless_it_is_the_session() {
+        assert_eq!(
+            credential(Some(b" Basic YWxpY2U6czNjcmV0 "), true),
+            Some(&b"Basic YWxpY2U6czNjcmV0"[..])
+        );
+        assert_eq!(credential(Some(b"Bearer tok"), true), None);
+        assert_eq!(credential(Some(b"Bearer tok"), false), Some(&b"Bearer tok"[..]));
+        assert_eq!(credential(Some(b"  "), false), None);
+        assert_eq!(credential(None, false), None);
     }
 
     #[test]

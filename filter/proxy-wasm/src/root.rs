@@ -6,7 +6,7 @@ use crate::settings::{self, ProxySettings};
 use crate::shared::Shared;
 use crate::slots::{self, Active, EntityKey, Published};
 use crate::wire::WireEvent;
-use crate::{host, lease};
+use crate::{host, identity, lease};
 use proxy_wasm::hostcalls;
 use proxy_wasm::traits::{Context, HttpContext, RootContext};
 use proxy_wasm::types::{ContextType, LogLevel};
@@ -18,6 +18,8 @@ use wikiwatch_core::{Alert, Engine, EntityKind, RuleId};
 pub const QUEUE: &str = "wikiwatch_events";
 /// Most events one drain handles, so one tick never stalls its worker for long.
 const MAX_DRAIN: usize = 20_000;
+/// Identities the leader remembers having written (a cache; the map itself is in shared data).
+const LEARNER_CAP: usize = 16_384;
 
 /// Counters of the module itself, logged with the engine's stats at shutdown.
 #[derive(Debug, Default)]
@@ -38,6 +40,8 @@ pub struct Root {
     engine: Option<Engine>,
     leader: bool,
     counters: Counters,
+    /// Which identities this VM, as leader, last wrote to the shared map.
+    learner: identity::Learner,
 }
 
 impl Root {
@@ -49,6 +53,7 @@ impl Root {
             engine: None,
             leader: false,
             counters: Counters::default(),
+            learner: identity::Learner::new(LEARNER_CAP),
         }
     }
 
@@ -75,6 +80,24 @@ impl Root {
                 continue;
             };
             self.counters.drained += 1;
+            if let Some(user) = ev.user.as_deref() {
+                let ids = identity::of(
+                    ev.session.as_deref(),
+                    ev.credential.as_deref(),
+                    ev.client.as_deref(),
+                    &ev.agent,
+                );
+                for id in &ids {
+                    self.learner.learn(
+                        &host::SharedData,
+                        shared.settings.identities,
+                        id,
+                        user,
+                        ev.time_ms,
+                        shared.identity_ttl_ms,
+                    );
+                }
+            }
             let outcome = engine.push_event(&ev.event(), &mut alerts);
             for a in alerts.drain(..) {
                 publish(&shared, &mut self.counters, &a, &ev, outcome.session.as_deref());

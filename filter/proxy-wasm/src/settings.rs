@@ -43,6 +43,9 @@ pub struct ProxySettings {
     pub slots: u32,
     /// Tick period of every VM (leader lease, queue drain), in milliseconds.
     pub tick_ms: u32,
+    /// Number of shared-data slots mapping sessions and credentials to users (the bound on
+    /// that map, see `identity`).
+    pub identities: u32,
 }
 
 impl Default for ProxySettings {
@@ -59,6 +62,7 @@ impl Default for ProxySettings {
             collector: None,
             slots: 4096,
             tick_ms: 200,
+            identities: 4096,
         }
     }
 }
@@ -165,6 +169,9 @@ fn validate(s: &ProxySettings) -> Result<(), String> {
     if !(1..=65_536).contains(&s.slots) {
         return bad("slots", "must be 1..=65536");
     }
+    if !(1..=65_536).contains(&s.identities) {
+        return bad("identities", "must be 1..=65536");
+    }
     if !(10..=60_000).contains(&s.tick_ms) {
         return bad("tick_ms", "must be 10..=60000");
     }
@@ -219,6 +226,7 @@ mod tests {
             (br#"{"proxy":{"mode":"block"}}"#, "proxy.mode"),
             (br#"{"proxy":{"enforce":{"rules":["nope"]}}}"#, "unknown rule `nope`"),
             (br#"{"proxy":{"slots":0}}"#, "proxy.slots"),
+            (br#"{"proxy":{"identities":0}}"#, "proxy.identities"),
             (br#"{"proxy":{"collector":{"path":"/x"}}}"#, "missing field `cluster`"),
             (br#"{"rulez":{}}"#, "rulez"),
         ];

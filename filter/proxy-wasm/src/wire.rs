@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use wikiwatch_core::AccessEvent;
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 const NONE: u16 = u16::MAX;
 
 /// One request as the leader needs it.
@@ -28,6 +28,8 @@ pub struct WireEvent {
     pub user: Option<String>,
     /// Hashed session.
     pub session: Option<String>,
+    /// Hashed `Authorization` credential that is not the session (`request::credential`).
+    pub credential: Option<String>,
 }
 
 impl WireEvent {
@@ -52,6 +54,7 @@ impl WireEvent {
         put(self.client.as_deref());
         put(self.user.as_deref());
         put(self.session.as_deref());
+        put(self.credential.as_deref());
         out
     }
 
@@ -74,6 +77,7 @@ impl WireEvent {
             client: r.string()?,
             user: r.string()?,
             session: r.string()?,
+            credential: r.string()?,
         };
         r.0.is_empty().then_some(ev)
     }
@@ -135,6 +139,7 @@ mod tests {
             client: Some("10.1.0.17".into()),
             user: None,
             session: Some("00ff".into()),
+            credential: Some("ab12".into()),
         };
         let b = e.encode();
         assert_eq!(WireEvent::decode(&b), Some(e));
