@@ -2,6 +2,7 @@
 //! entity's activity, check a config, benchmark the two engines, simulate traffic.
 
 mod backend;
+mod band_plot;
 mod bench;
 mod bindings;
 mod cache;

@@ -1,7 +1,9 @@
 //! `wikiwatch scope`: the incident-response view of one entity. What did they read, search,
-//! export and download, from where, with what, and when? Decoding and classification are the
-//! core's; this module only filters and counts.
+//! export and download, from where, with what, and when, and for a user, how each day compares
+//! with their baseline? Decoding, classification and baselines are the core's; this module
+//! only filters and counts.
 
+use crate::band_plot::Days;
 use crate::cli::ScopeArgs;
 use crate::config_file::load_config;
 use crate::fail::usage;
@@ -15,7 +17,7 @@ use std::sync::Arc;
 use wikiwatch_core::alert::format_time;
 use wikiwatch_core::classify::Classifier;
 use wikiwatch_core::decode::Decoder;
-use wikiwatch_core::{session_id, AccessEvent, AuditAction, RequestKind};
+use wikiwatch_core::{session_id, AccessEvent, Alert, AuditAction, Engine, RequestKind};
 
 /// Rows shown per table in the text view (the JSON view has them all, up to `MAX_ROWS`).
 const SHOWN: usize = 20;
@@ -98,6 +100,8 @@ struct Scope {
     addresses: BTreeMap<String, Seen>,
     users: BTreeMap<String, Seen>,
     denied: u64,
+    /// A user's days against their baseline.
+    days: Days,
 }
 
 impl Scope {
@@ -186,6 +190,9 @@ pub fn run(args: &ScopeArgs) -> Result<()> {
     let specs = input::parse_inputs(&args.inputs, default)?;
     let config = load_config(args.config.as_deref())?.config;
     let classifier = Classifier::new(&config.classify);
+    // The whole input goes through a detector too: a user's baseline is learned from every
+    // day before the one shown, and the team's from every member.
+    let mut engine = Engine::new(config.clone()).context("config")?;
     let mut scope = Scope::default();
     let (mut lines, mut rejected) = (0u64, 0u64);
     for spec in &specs {
@@ -196,10 +203,16 @@ pub fn run(args: &ScopeArgs) -> Result<()> {
         {
             lines += 1;
             let mut sink = |e: AccessEvent<'_>| {
+                engine.push_event(&e, &mut |_: Alert| {});
                 let in_range =
                     from.is_none_or(|f| e.time_ms >= f) && to.is_none_or(|t| e.time_ms < t);
                 if in_range && entity.matches(&e) {
                     scope.record(&e, &classifier);
+                    if let Entity::User(u) = &entity {
+                        if let Some(b) = engine.baseline(u) {
+                            scope.days.record(b);
+                        }
+                    }
                 }
             };
             if decoder.decode(line, &mut sink).is_err() {
@@ -247,6 +260,7 @@ fn to_json(entity: &str, s: &Scope, lines: u64, rejected: u64) -> serde_json::Va
         "user_agents": table_json(&s.agents),
         "addresses": table_json(&s.addresses),
         "users": table_json(&s.users),
+        "baseline": s.days.to_json(),
         "input": {"lines": lines, "rejected": rejected},
     })
 }
@@ -263,6 +277,9 @@ fn to_text(entity: &str, s: &Scope, lines: u64, rejected: u64) -> String {
     }
     if s.denied > 0 {
         let _ = writeln!(out, "  denied (401/403): {}", s.denied);
+    }
+    if !s.days.is_empty() {
+        s.days.to_text(&mut out);
     }
     for (title, map) in [
         ("requests by kind", &s.kinds),

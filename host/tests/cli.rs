@@ -372,3 +372,59 @@ fn simulate_takes_attacks_by_name_and_refuses_bad_ranges_as_usage_errors() {
     let r = run(wikiwatch().args(["simulate", "--help"]));
     assert!(r.stdout.contains("slow-and-low") && r.stdout.contains("Examples:"), "{}", r.stdout);
 }
+
+#[test]
+fn scope_shows_each_day_of_a_user_against_the_baseline_the_rules_judge() {
+    let dir = TempDir::new().expect("temp dir");
+    let out = dir.path().to_str().expect("utf-8 temp path");
+    let sim = run(wikiwatch()
+        .args(["simulate", "--scenario", "quiet", "--days", "14", "--seed"])
+        .args(["1", "--out", out]));
+    assert_eq!(sim.code, 0, "{}", sim.stderr);
+    let truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("truth.json")).expect("truth"))
+            .expect("truth JSON");
+    let attacks = truth["attacks"].as_array().expect("attacks");
+    let creep = attacks.iter().find(|a| a["name"] == "insider-creep").expect("insider-creep");
+    let user = creep["user"].as_str().expect("user");
+    let (config, log) = (dir.path().join("config.json"), dir.path().join("confluence-access.log"));
+    let entity = format!("user:{user}");
+    let args = ["scope", "--entity", &entity, "--config", path(&config), path(&log)];
+    let r = run(wikiwatch().args(args).arg("--json"));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("JSON");
+    let days = v["baseline"].as_array().expect("baseline days");
+    assert!(days.len() >= 8, "{v}");
+    let over: Vec<&str> = days
+        .iter()
+        .filter(|d| {
+            d["bands"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|b| b["metric"] == "pages" && b["today"].as_u64() > b["allowed"].as_u64())
+        })
+        .filter_map(|d| d["date"].as_str())
+        .collect();
+    assert!(!over.is_empty(), "the creep's days are past the band: {v}");
+    // The first day past the band is the day the detector raised its baseline alert.
+    let alerts = alerts(&["--engine", "native", "--config", path(&config), path(&log)]);
+    let first = alerts
+        .lines()
+        .filter(|l| {
+            l.contains("\"rule\":\"baseline-deviation\"")
+                && l.contains(&format!("\"id\":\"{user}\""))
+        })
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|a| a["summary"].as_str().is_some_and(|s| s.contains(" pages today")))
+        .filter_map(|a| a["time"].as_str().map(|t| t[..10].to_string()))
+        .next()
+        .expect("a day-count alert on the creep");
+    assert_eq!(first, over[0], "{over:?}");
+    let text = run(wikiwatch().args(args));
+    assert!(
+        text.stdout.contains("days against the baseline") && text.stdout.contains("OVER"),
+        "{}",
+        text.stdout
+    );
+}

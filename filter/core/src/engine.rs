@@ -2,6 +2,7 @@
 //! snapshots out.
 
 use crate::alert::AlertSink;
+use crate::band::Baseline;
 use crate::classify::Classifier;
 use crate::config::{Config, ConfigError};
 use crate::decode::{DecodeError, Decoder, Format};
@@ -79,6 +80,13 @@ impl Engine {
     /// Counters so far.
     pub fn stats(&self) -> Stats {
         self.detector.stats()
+    }
+
+    /// A user's baseline now, as `baseline-deviation` judges it: per metric, today's count,
+    /// the usual day and what is allowed today. `None` for a user not seen (or evicted). For
+    /// hosts that plot activity beside its baseline; asking changes no alert.
+    pub fn baseline(&mut self, user: &str) -> Option<Baseline> {
+        self.detector.baseline(user)
     }
 
     /// The whole engine state as bytes (byte-identical for identical input).

@@ -24,6 +24,8 @@ pub struct EvidenceBuf {
     agent_hashes: SmallSet<MAX_AGENTS>,
     /// Space-saving top-k: when full, the smallest entry is replaced and inherits its count.
     spaces: Vec<(String, u64)>,
+    /// Hashes of `spaces`, in the same order: each event is matched against these.
+    space_hashes: Vec<u32>,
     sample: Vec<String>,
     queries: Vec<String>,
 }
@@ -41,16 +43,25 @@ impl EvidenceBuf {
         }
     }
 
-    /// Counts a space.
-    pub fn space(&mut self, space: &str) {
-        if let Some(e) = self.spaces.iter_mut().find(|(s, _)| s == space) {
+    /// Counts a space, given with its hash.
+    pub fn space(&mut self, space: &str, hash: u32) {
+        // A restored snapshot may hold lists of unequal length: look up, never index blindly.
+        let found = self.space_hashes.iter().position(|&h| h == hash);
+        if let Some(e) = found.and_then(|i| self.spaces.get_mut(i)) {
             e.1 += 1;
         } else if self.spaces.len() < MAX_SPACES {
             self.spaces.push((clip(space), 1));
-        } else if let Some(min) =
-            self.spaces.iter_mut().min_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            self.space_hashes.resize(self.spaces.len() - 1, 0);
+            self.space_hashes.push(hash);
+        } else if let Some((i, e)) = self
+            .spaces
+            .iter_mut()
+            .enumerate()
+            .min_by(|(_, a), (_, b)| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         {
-            *min = (clip(space), min.1 + 1);
+            *e = (clip(space), e.1 + 1);
+            self.space_hashes.resize(MAX_SPACES, 0);
+            self.space_hashes[i] = hash;
         }
     }
 
@@ -174,7 +185,8 @@ mod tests {
         for i in 0..100 {
             let (ip, agent) = (format!("10.0.0.{i}"), format!("agent{i}"));
             e.see(Some((&ip, crate::sketch::hash32(&ip))), (&agent, crate::sketch::hash32(&agent)));
-            e.space(&format!("S{}", i % 20));
+            let s = format!("S{}", i % 20);
+            e.space(&s, crate::sketch::hash32(&s));
             e.sample(&format!("/p/{i}"));
             e.query(&"q".repeat(1000));
         }

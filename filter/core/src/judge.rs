@@ -24,6 +24,20 @@ pub(crate) struct Judge<'a, 'v> {
     pub enumerating: bool,
 }
 
+/// A rule's threshold for one entity: its role's, else the privileged or the default one.
+pub(crate) fn threshold(
+    p: &Params,
+    role_thresholds: &BTreeMap<String, u64>,
+    role: Option<&str>,
+    privileged: bool,
+) -> u64 {
+    role.and_then(|r| role_thresholds.get(r).copied()).unwrap_or(if privileged {
+        p.privileged_threshold
+    } else {
+        p.threshold
+    })
+}
+
 impl RuleVisitor for Judge<'_, '_> {
     #[inline]
     fn visit<R: Rule>(&mut self, rule: &R) {
@@ -32,10 +46,8 @@ impl RuleVisitor for Judge<'_, '_> {
         if !p.enabled || !rule.applies_to(kind) {
             return;
         }
-        let threshold = self
-            .role
-            .and_then(|r| self.role_thresholds[id.index()].get(r).copied())
-            .unwrap_or(if self.raise.privileged { p.privileged_threshold } else { p.threshold });
+        let threshold =
+            threshold(p, &self.role_thresholds[id.index()], self.role, self.raise.privileged);
         let cx = Ctx {
             view: self.view,
             state: self.state,

@@ -26,6 +26,7 @@
 
 pub mod alert;
 mod allow;
+mod band;
 mod bytes;
 pub mod classify;
 pub mod clock;
@@ -58,6 +59,7 @@ mod window;
 
 pub use alert::{Alert, AlertSink, EntityKind, EntityRef, Evidence, Severity};
 pub use allow::{AllowList, AllowMatch};
+pub use band::{Band, Baseline};
 pub use classify::{AgentKind, RequestKind};
 pub use config::{Config, ConfigError};
 pub use decode::{batch_lines, DecodeError, Format};

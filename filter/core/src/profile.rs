@@ -30,6 +30,15 @@ pub(crate) enum Metric {
 impl Metric {
     pub const ALL: [Metric; 3] = [Metric::Pages, Metric::Exports, Metric::Programmatic];
 
+    /// Its name in [`Band`](crate::Band)s.
+    pub fn key(self) -> &'static str {
+        match self {
+            Metric::Pages => "pages",
+            Metric::Exports => "exports",
+            Metric::Programmatic => "programmatic",
+        }
+    }
+
     pub fn noun(self) -> &'static str {
         match self {
             Metric::Pages => "pages",

@@ -272,9 +272,6 @@ impl EntityState {
         if v.kind == RequestKind::Edit {
             p.edits = p.edits.saturating_add(1);
         }
-        if v.kind == RequestKind::Edit {
-            p.edits = p.edits.saturating_add(1);
-        }
         if v.export_weight > 0 && v.kind != RequestKind::SpaceExport {
             p.count(Metric::Exports, v.export_weight, v.time);
         }
@@ -298,8 +295,8 @@ impl EntityState {
         if let Some(e) = self.evidence_mut(notable) {
             e.see(v.client.zip(v.ip_hash), (v.agent, v.agent_hash));
             if v.kind.is_content_read() {
-                if let Some(s) = v.space {
-                    e.space(s);
+                if let (Some(s), Some(h)) = (v.space, v.space_hash) {
+                    e.space(s, h);
                 }
                 if !v.target.is_empty() {
                     e.sample(v.target);

@@ -42,7 +42,6 @@ impl Table {
         self.evicted
     }
 
-    #[cfg(test)]
     pub fn get(&self, key: &str) -> Option<&EntityState> {
         self.map.get(key).map(|b| &**b)
     }

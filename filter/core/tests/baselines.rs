@@ -232,3 +232,37 @@ fn a_writer_who_edits_as_they_read_is_working_not_scraping() {
     let writing = review(true);
     assert!(of(&writing, RuleId::BaselineDeviation, "bob").is_empty(), "{writing:#?}");
 }
+
+#[test]
+fn the_band_reported_is_the_band_judged() {
+    let mut engine = run(CONFIG, sorted(history(0..10))).1;
+    assert_eq!(engine.baseline("nobody"), None);
+    // Ann's own ten days, and the alert fires exactly when today's count passes `allowed`.
+    let mut alerts = Vec::new();
+    let mut at_alert = None;
+    for e in day_of("ann", 10, 400, 0, "ENG") {
+        engine.push_event(&e, &mut alerts);
+        let b = engine.baseline("ann").expect("seen");
+        let pages = b.bands.iter().find(|b| b.metric == "pages").expect("pages band").clone();
+        assert_eq!((pages.basis.as_str(), pages.days), ("own", 10));
+        assert_eq!(b.date, "2026-10-17", "ten days after T0");
+        if !alerts.is_empty() && at_alert.is_none() {
+            at_alert = Some(pages);
+        }
+    }
+    let at_alert = at_alert.expect("ann alerted");
+    let a = of(&alerts, RuleId::BaselineDeviation, "ann");
+    assert_eq!(a[0].count, at_alert.allowed + 1, "{:?} / {at_alert:?}", a[0].summary);
+    assert_eq!(a[0].threshold, at_alert.allowed);
+    assert!(a[0].summary.contains(&format!("own median {} a day", at_alert.usual)));
+
+    // A new hire has no days of their own: the team's member-days are the band.
+    for e in day_of("new", 11, 5, 0, "ENG") {
+        engine.push_event(&e, &mut alerts);
+    }
+    let new = engine.baseline("new").expect("seen");
+    let pages = &new.bands[0];
+    assert_eq!((pages.metric, pages.basis.as_str(), pages.days), ("pages", "team:ENG", 0));
+    assert_eq!(pages.today, 5);
+    assert!((30..=43).contains(&pages.usual), "{new:?}");
+}

@@ -1,7 +1,8 @@
 //! The pipeline behind [`crate::Engine`]: classify, update entity state, run the rules, and
 //! raise alerts with cooldown and escalation.
 
-use crate::alert::{AlertSink, EntityKind};
+use crate::alert::{format_time, AlertSink, EntityKind};
+use crate::band::Baseline;
 mod address;
 mod audit;
 
@@ -11,10 +12,10 @@ use crate::clock::{Clock, Timing};
 use crate::config::Config;
 use crate::event::{AccessEvent, AuditAction, TimeMs};
 use crate::identity::{Directory, Learned};
-use crate::judge::Judge;
+use crate::judge::{self, Judge};
 use crate::raise::{raise, Pending, Raise};
 use crate::rules::search::SensitiveTerms;
-use crate::rules::{for_each_rule, privilege, Params, RuleId};
+use crate::rules::{baseline, for_each_rule, privilege, Params, RuleId};
 use crate::sketch::hash32;
 use crate::snapshot::{SnapshotError, State};
 use crate::state::{View, Windows};
@@ -212,6 +213,24 @@ impl Pipeline {
             self.entity(EntityKind::Session, s, &view, allow, sink);
         }
         outcome
+    }
+
+    /// A user's bands now (`None` for a user not seen, or never seen since an eviction).
+    pub fn baseline(&mut self, user: &str) -> Option<Baseline> {
+        let user = self.dir.login(user, Some(&self.learned)).to_string();
+        let user = user.as_str();
+        let state = self.users.get(user)?;
+        let prof = state.profile.as_deref()?;
+        let id = RuleId::BaselineDeviation;
+        let p = &self.params[id.index()];
+        let privileged = self.dir.privileged(user, &self.learned);
+        let threshold =
+            judge::threshold(p, &self.role_thresholds[id.index()], self.dir.role(user), privileged);
+        let peer =
+            self.learned.peers.view(self.dir.groups(user), state.last_seen, state.pages_today());
+        let mut date = format_time(prof.day_start);
+        date.truncate(10);
+        Some(Baseline { date, bands: baseline::bands(prof, p, threshold, peer.as_ref()) })
     }
 
     /// Updates one entity and runs the rules that judge its kind.

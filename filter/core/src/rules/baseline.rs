@@ -24,9 +24,11 @@
 
 use super::check::{Ctx, Finding, Rule};
 use crate::alert::{EntityKind, Severity};
+use crate::band::Band;
 use crate::pace::NEW_SPACE;
+use crate::peers::PeerView;
 use crate::profile::{Metric, Profile, Usual};
-use crate::rules::RuleId;
+use crate::rules::{Params, RuleId};
 
 pub(crate) struct BaselineDeviation;
 
@@ -74,17 +76,67 @@ fn hour_floor(metric: Metric, threshold: u64, unusual: bool) -> u64 {
     }
 }
 
+/// A surging team widens everyone's allowance by its surge.
+fn scale(allowed: u64, peer: Option<&PeerView<'_>>) -> u64 {
+    let surge = peer.map_or(1.0, |g| g.surge).max(1.0);
+    if surge > SURGE {
+        (allowed as f64 * surge).ceil() as u64
+    } else {
+        allowed
+    }
+}
+
+/// The day criterion of one metric: the usual day, what is allowed today (surge included),
+/// and the user's own history when that is the basis. `None` without a basis.
+fn day_allowance(
+    metric: Metric,
+    prof: &Profile,
+    p: &Params,
+    threshold: u64,
+    peer: Option<&PeerView<'_>>,
+) -> Option<(u64, u64, Option<Usual>)> {
+    let own = prof.usual(metric).filter(|u| u64::from(u.days) >= p.warmup_days);
+    let (median, high) = match (own, metric, peer) {
+        (Some(u), ..) => (u64::from(u.median), 2 * u64::from(u.max)),
+        (None, Metric::Pages, Some(g)) => (u64::from(g.median), 2 * u64::from(g.p95)),
+        _ => return None,
+    };
+    let mut day = ((median as f64 * p.factor) as u64).max(high).max(day_floor(metric, threshold));
+    if metric == Metric::Pages {
+        day = day.saturating_add(3 * u64::from(prof.edits));
+    }
+    Some((median, scale(day, peer), own))
+}
+
+/// The user's bands now, as the day criterion judges them (see [`Band`]).
+pub(crate) fn bands(
+    prof: &Profile,
+    p: &Params,
+    threshold: u64,
+    peer: Option<&PeerView<'_>>,
+) -> Vec<Band> {
+    Metric::ALL
+        .into_iter()
+        .filter_map(|metric| {
+            let (usual, allowed, own) = day_allowance(metric, prof, p, threshold, peer)?;
+            Some(Band {
+                metric: metric.key(),
+                today: u64::from(prof.today[metric as usize]),
+                usual,
+                allowed,
+                basis: match (own, peer) {
+                    (None, Some(g)) => g.name.to_string(),
+                    _ => "own".into(),
+                },
+                days: own.map_or(0, |u| u.days),
+            })
+        })
+        .collect()
+}
+
 fn verdict(cx: &Ctx<'_, '_>, prof: &Profile) -> Option<Verdict> {
     let p = cx.params;
     let now = cx.view.time;
-    let surge = cx.peer.map_or(1.0, |g| g.surge).max(1.0);
-    let scale = |allowed: u64| {
-        if surge > SURGE {
-            (allowed as f64 * surge).ceil() as u64
-        } else {
-            allowed
-        }
-    };
     let pages = u64::from(prof.today[Metric::Pages as usize]);
     let history = prof.days > 0;
     let unusual_hour = history && prof.unusual_hour(now);
@@ -100,24 +152,21 @@ fn verdict(cx: &Ctx<'_, '_>, prof: &Profile) -> Option<Verdict> {
         if today == 0 {
             continue;
         }
-        let own = prof.usual(metric).filter(|u| u64::from(u.days) >= p.warmup_days);
-        let (median, high) = match (own, metric, cx.peer) {
-            (Some(u), ..) => (u64::from(u.median), 2 * u64::from(u.max)),
-            (None, Metric::Pages, Some(g)) => (u64::from(g.median), 2 * u64::from(g.p95)),
-            _ => continue,
+        let Some((_, day, own)) = day_allowance(metric, prof, p, cx.threshold, cx.peer.as_ref())
+        else {
+            continue;
         };
-        let mut day =
-            ((median as f64 * p.factor) as u64).max(high).max(day_floor(metric, cx.threshold));
-        if metric == Metric::Pages {
-            day = day.saturating_add(3 * u64::from(prof.edits));
-        }
         let in_context_pages = metric == Metric::Pages && !out_of_context;
         let hour = own.filter(|_| !in_context_pages).map(|u| {
             let floor = hour_floor(metric, cx.threshold, out_of_context);
             let usual = if out_of_context { 0 } else { 4 * u64::from(u.peak) };
-            (true, u64::from(prof.pace.at(metric as usize, now)), scale(usual.max(floor)))
+            (
+                true,
+                u64::from(prof.pace.at(metric as usize, now)),
+                scale(usual.max(floor), cx.peer.as_ref()),
+            )
         });
-        let day = Some((false, today, scale(day)));
+        let day = Some((false, today, day));
         for (pace, observed, allowed) in [day, hour].into_iter().flatten() {
             let ratio = observed as f64 / allowed.max(1) as f64;
             if observed > allowed && worst.is_none_or(|(r, _)| ratio > r) {

@@ -1,7 +1,7 @@
 //! The rules' implementations (docs/rules.md), one file per rule behind one `Rule` trait
 //! (`check.rs`). Their names, settings and defaults live in `rule_id.rs` and `params.rs`.
 
-mod baseline;
+pub(crate) mod baseline;
 mod burst;
 pub(crate) mod check;
 mod denied;
