@@ -1,7 +1,7 @@
 // Main thread of the harness: file choice, config editing with validation, running the
 // worker, and showing summary, plots and the alerts table.
 import { AlertTable } from "./table.js";
-import { ratePlot, pagesPlot } from "./plots.js";
+import { ratePlot, pagesPlot, bandPlot } from "./plots.js";
 
 // Served from the repository root, the bundled example sits one folder up.
 const EXAMPLE_LOG = "../logs/confluence-access.log";
@@ -139,7 +139,10 @@ function renderPlots({ activity, alerts }) {
   ratePlot($("#rate-plot"), entities, alerts);
   const select = $("#entity-select");
   select.replaceChildren(...entities.map((e, i) => new Option(`${e.kind} ${e.id} (${e.distinct_pages} pages)`, i)));
-  const draw = () => pagesPlot($("#pages-plot"), entities[+select.value], alerts);
+  const draw = () => {
+    pagesPlot($("#pages-plot"), entities[+select.value], alerts);
+    bandPlot($("#band-plot"), entities[+select.value]);
+  };
   select.onchange = draw;
   draw();
 }

@@ -141,6 +141,52 @@ export function pagesPlot(host, entity, alerts) {
   }
 }
 
+/**
+ * Pages a user read each day against their baseline: the shaded band runs from the usual day to
+ * what the rules allow that day, the tick is the usual day, the bar today's count (red past
+ * the band). The figures are the engine's own (`baseline` of the activity).
+ */
+export function bandPlot(host, entity) {
+  host.replaceChildren();
+  const days = entity && entity.baseline ? entity.baseline : [];
+  const rows = days.map((d) => ({ date: d.date, p: d.bands.find((b) => b.metric === "pages") }));
+  if (!rows.some((r) => r.p)) {
+    const p = document.createElement("p");
+    p.className = "muted";
+    p.textContent = entity && entity.kind === "user"
+      ? "no baseline yet: too little history of their own, their team or role"
+      : "baselines are kept for users";
+    host.append(p);
+    return;
+  }
+  const width = 1000, height = 240, m = { l: 56, r: 40, t: 12, b: 36 };
+  const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, class: "plot-svg band-plot", role: "img" });
+  const yMax = niceMax(Math.max(...rows.filter((r) => r.p).map((r) => Math.max(r.p.today, r.p.allowed))));
+  const slot = (width - m.l - m.r) / rows.length;
+  const y = (v) => height - m.b - (v / yMax) * (height - m.t - m.b);
+  for (let i = 0; i <= 4; i++) {
+    const v = (yMax * i) / 4;
+    svg.append(el("line", { x1: m.l, x2: width - m.r, y1: y(v), y2: y(v), class: "grid" }));
+    svg.append(el("text", { x: m.l - 6, y: y(v) + 4, "text-anchor": "end", class: "tick" }, +v.toFixed(1)));
+  }
+  svg.append(el("text", { x: 12, y: m.t + 8, class: "tick", transform: `rotate(-90 12 ${m.t + 8})`, "text-anchor": "end" }, "pages per day"));
+  const every = Math.max(1, Math.ceil(rows.length / 14));
+  rows.forEach((r, i) => {
+    const x0 = m.l + i * slot, w = Math.max(2, slot * 0.6), xb = x0 + (slot - w) / 2;
+    if (i % every === 0) svg.append(el("text", { x: x0 + slot / 2, y: height - m.b + 16, "text-anchor": "middle", class: "tick" }, r.date.slice(5)));
+    if (!r.p) return;
+    const band = el("rect", { x: x0 + 1, width: slot - 2, y: y(r.p.allowed), height: Math.max(0, y(r.p.usual) - y(r.p.allowed)), class: "band" });
+    band.append(el("title", {}, `${r.date}: usual ${r.p.usual} (${r.p.days ? `own, ${r.p.days} days` : r.p.basis}), allowed ${r.p.allowed}`));
+    svg.append(band);
+    svg.append(el("line", { x1: x0 + 1, x2: x0 + slot - 1, y1: y(r.p.usual), y2: y(r.p.usual), class: "usual" }));
+    const over = r.p.today > r.p.allowed;
+    const bar = el("rect", { x: xb, width: w, y: y(r.p.today), height: y(0) - y(r.p.today), class: over ? "day over" : "day" });
+    bar.append(el("title", {}, `${r.date}: ${r.p.today} pages read${over ? ", past the band" : ""}`));
+    svg.append(bar);
+  });
+  host.append(svg);
+}
+
 function legend(series) {
   const div = document.createElement("div");
   div.className = "legend";

@@ -228,6 +228,38 @@ await test("audit and access logs dropped together: a rogue admin's grant then e
   assert(inputs.includes("audit") && inputs.includes("confluence-access"), "per-input formats in the summary");
 });
 
+await test("a user's days are drawn against the band the rules judge", async () => {
+  // Eight ordinary days of 20 pages, then a day of 400: the last bar is past its band, and the
+  // alert's threshold is that day's allowance.
+  const log = path.join(out, "baseline_days.log");
+  const ua = "Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/128.0";
+  const lines = [];
+  for (let day = 1; day <= 9; day++) {
+    for (let i = 0; i < (day === 9 ? 400 : 20); i++) {
+      const t = `${String(day).padStart(2, "0")}/Oct/2026:${String(9 + Math.floor(i / 60)).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}:00 +0000`;
+      lines.push(`[${t}] alice http-nio-8090-exec-1 10.0.0.5 GET /display/ENG/Page${i} HTTP/1.1 200 40ms 18000 - ${ua}`);
+    }
+  }
+  fs.writeFileSync(log, lines.join("\n") + "\n");
+  const want = replay([log], "baseline-days");
+  await page.setInputFiles("#file", log);
+  await run();
+  assertEqual(await downloadAlerts(), want, "alerts");
+  const options = await page.$$eval("#entity-select option", (o) => o.map((x) => [x.value, x.textContent]));
+  const alice = options.find(([, label]) => label.startsWith("user alice"));
+  assert(alice, `alice in the entity list: ${options.map((o) => o[1]).join(", ")}`);
+  await page.selectOption("#entity-select", alice[0]);
+  const bands = await page.$$eval("#band-plot rect.band", (r) => r.length);
+  const over = await page.$$eval("#band-plot rect.day.over title", (t) => t.map((x) => x.textContent));
+  assert(bands >= 3, `band rectangles: ${bands}`);
+  assertEqual(over.join("|"), "2026-10-09: 400 pages read, past the band", "the one day past its band");
+  const band = (await page.$$eval("#band-plot rect.band title", (t) => t.map((x) => x.textContent))).pop();
+  const allowed = Number(band.match(/allowed (\d+)/)[1]);
+  const deviation = want.split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((a) => a.rule === "baseline-deviation");
+  assert(deviation && deviation.threshold === allowed, `alert threshold ${deviation && deviation.threshold} vs band ${band}`);
+  await page.screenshot({ path: path.join(repo, "tests/out/browser-band.png"), fullPage: true });
+});
+
 await test("no errors in the page or its worker", async () => {
   assert(pageErrors.length === 0, pageErrors.join("\n"));
 });

@@ -1,20 +1,25 @@
-//! Per-entity activity for the harness plots: requests per minute and distinct pages over time.
+//! Per-entity activity for the harness plots: requests per minute, distinct pages over time, and
+//! for users each day against their baseline.
 //!
 //! This is display data, not detection: it decodes each line with the core's own decoder and
 //! classifier (so "page" means what the rules mean by it) and counts, nothing more. It is kept
-//! apart from the engine so the alerts are exactly those of a plain `Engine::push_line` run.
+//! apart from the engine so the alerts are exactly those of a plain `Engine::push_line` run;
+//! the baseline bands are read from the engine after it took the event (reading changes
+//! nothing).
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use wikiwatch_core::classify::Classifier;
 use wikiwatch_core::decode::Decoder;
-use wikiwatch_core::{AccessEvent, Config, Format, TimeMs};
+use wikiwatch_core::{AccessEvent, Baseline, Config, Engine, Format, TimeMs};
 
 /// Entities tracked per kind; later ones are counted in `untracked` only (bounded memory).
 const MAX_ENTITIES: usize = 20_000;
 /// Distinct pages remembered per entity; past this the curve stops rising (flagged `saturated`).
 const MAX_PAGES: usize = 100_000;
 const MINUTE: TimeMs = 60_000;
+/// Days of baseline kept per user (a row each).
+const MAX_DAYS: usize = 400;
 
 /// Activity of one entity.
 #[derive(Debug, Default)]
@@ -25,9 +30,17 @@ struct Series {
     /// (minute, distinct pages so far), one point per minute in which the count rose.
     page_steps: Vec<(TimeMs, u32)>,
     saturated: bool,
+    /// A user's last band of each day (by date).
+    days: BTreeMap<String, Baseline>,
 }
 
 impl Series {
+    fn record_day(&mut self, b: Baseline) {
+        if self.days.len() < MAX_DAYS || self.days.contains_key(&b.date) {
+            self.days.insert(b.date.clone(), b);
+        }
+    }
+
     fn observe(&mut self, minute: TimeMs, page: Option<&str>) {
         self.total += 1;
         *self.minutes.entry(minute).or_default() += 1;
@@ -60,6 +73,8 @@ pub struct EntityActivity<'a> {
     minutes: Vec<(TimeMs, u32)>,
     /// `[minute_ms, distinct pages so far]`, ascending.
     pages: &'a [(TimeMs, u32)],
+    /// Each day against its baseline, by date (users only).
+    baseline: Vec<&'a Baseline>,
 }
 
 /// Activity of every entity seen, by kind.
@@ -87,28 +102,29 @@ impl Activity {
     }
 
     /// Counts the events of one raw line (rejected lines count nothing).
-    pub fn observe_line(&mut self, line: &[u8], format: Format) {
+    pub fn observe_line(&mut self, line: &[u8], format: Format, engine: &mut Engine) {
         if format != self.format && format != Format::Auto {
             // A different explicit format (several inputs): decode this line with its own.
             let mut decoder = Decoder::new(format, Default::default());
             std::mem::swap(&mut decoder, &mut self.decoder);
-            self.observe_with_current(line);
+            self.observe_with_current(line, engine);
             std::mem::swap(&mut decoder, &mut self.decoder);
         } else {
-            self.observe_with_current(line);
+            self.observe_with_current(line, engine);
         }
     }
 
-    fn observe_with_current(&mut self, line: &[u8]) {
+    fn observe_with_current(&mut self, line: &[u8], engine: &mut Engine) {
         let Activity { decoder, classifier, users, ips, untracked, .. } = self;
-        let _ =
-            decoder.decode(line, &mut |ev| observe_event(classifier, users, ips, untracked, &ev));
+        let mut t = Tables { classifier, users, ips, untracked };
+        let _ = decoder.decode(line, &mut |ev| t.observe(&ev, engine));
     }
 
-    /// Counts one already decoded event (merged inputs decode before the engine sees them).
-    pub fn observe_event(&mut self, ev: &AccessEvent<'_>) {
+    /// Counts one already decoded event (merged inputs decode before the engine sees them),
+    /// after `engine` took it.
+    pub fn observe_event(&mut self, ev: &AccessEvent<'_>, engine: &mut Engine) {
         let Activity { classifier, users, ips, untracked, .. } = self;
-        observe_event(classifier, users, ips, untracked, ev);
+        Tables { classifier, users, ips, untracked }.observe(ev, engine);
     }
 
     /// The `n` busiest entities plus every entity in `wanted` (`[kind, id]` pairs), as JSON.
@@ -166,30 +182,43 @@ fn view<'a>(kind: &'static str, id: &'a str, s: &'a Series) -> EntityActivity<'a
         saturated: s.saturated,
         minutes: s.minutes.iter().map(|(&m, &c)| (m, c)).collect(),
         pages: &s.page_steps,
+        baseline: s.days.values().collect(),
     }
 }
 
-fn observe_event(
-    classifier: &Classifier,
-    users: &mut BTreeMap<String, Series>,
-    ips: &mut BTreeMap<String, Series>,
-    untracked: &mut u64,
-    ev: &AccessEvent<'_>,
-) {
-    let minute = ev.time_ms.div_euclid(MINUTE) * MINUTE;
-    let agent = classifier.agent(&ev.agent);
-    let request = classifier.request(&ev.method, &ev.target, agent);
-    let page = request.page.as_deref();
-    for (table, key) in [(users, ev.user.as_deref()), (ips, ev.client.as_deref())] {
-        let Some(key) = key.filter(|k| !k.is_empty() && *k != "-") else {
-            continue;
-        };
-        if let Some(s) = table.get_mut(key) {
+/// The activity tables, borrowed apart from the decoder that feeds them.
+struct Tables<'a> {
+    classifier: &'a Classifier,
+    users: &'a mut BTreeMap<String, Series>,
+    ips: &'a mut BTreeMap<String, Series>,
+    untracked: &'a mut u64,
+}
+
+impl Tables<'_> {
+    fn observe(&mut self, ev: &AccessEvent<'_>, engine: &mut Engine) {
+        let minute = ev.time_ms.div_euclid(MINUTE) * MINUTE;
+        let agent = self.classifier.agent(&ev.agent);
+        let request = self.classifier.request(&ev.method, &ev.target, agent);
+        let page = request.page.as_deref();
+        for (user, key) in [(true, ev.user.as_deref()), (false, ev.client.as_deref())] {
+            let Some(key) = key.filter(|k| !k.is_empty() && *k != "-") else {
+                continue;
+            };
+            let table = if user { &mut *self.users } else { &mut *self.ips };
+            if !table.contains_key(key) {
+                if table.len() >= MAX_ENTITIES {
+                    *self.untracked += 1;
+                    continue;
+                }
+                table.insert(key.to_owned(), Series::default());
+            }
+            let Some(s) = table.get_mut(key) else { continue };
             s.observe(minute, page);
-        } else if table.len() < MAX_ENTITIES {
-            table.entry(key.to_owned()).or_default().observe(minute, page);
-        } else {
-            *untracked += 1;
+            if user {
+                if let Some(b) = engine.baseline(key) {
+                    s.record_day(b);
+                }
+            }
         }
     }
 }

@@ -223,7 +223,9 @@ impl Detector {
     }
 
     /// Activity of the `n` busiest entities plus the `wanted` ones (`[[kind, id], ...]`):
-    /// `{entities: [{kind, id, total, distinct_pages, minutes: [[ms, n]], pages: [[ms, n]]}]}`.
+    /// `{entities: [{kind, id, total, distinct_pages, minutes: [[ms, n]], pages: [[ms, n]],
+    /// baseline: [{date, bands: [{metric, today, usual, allowed, basis, days}]}]}]}`; `baseline`
+    /// (users only) is each day's final count against that day's band, as the rules judge it.
     /// `null` unless `trackActivity()` was called.
     pub fn activity(&self, n: usize, wanted: JsValue) -> Result<JsValue, JsError> {
         let Some(activity) = &self.activity else {
@@ -261,7 +263,7 @@ impl Detector {
         merge.drain(&mut |ev| {
             engine.push_event(ev, &mut alerts);
             if let Some(a) = activity {
-                a.observe_event(ev);
+                a.observe_event(ev, engine);
             }
         });
         alerts_to_js(&alerts)
@@ -279,6 +281,6 @@ fn push(
 ) {
     let _ = engine.push_line(line, format, alerts);
     if let Some(a) = activity {
-        a.observe_line(line, format);
+        a.observe_line(line, format, engine);
     }
 }

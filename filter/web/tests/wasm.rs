@@ -220,6 +220,47 @@ fn activity_reports_rates_and_distinct_pages() {
 }
 
 #[wasm_bindgen_test]
+fn activity_shows_each_day_of_a_user_against_their_baseline() {
+    // Eight ordinary days of 20 pages, then a day of 400: the last day is past its band.
+    let mut log = String::new();
+    for day in 1..=9 {
+        let pages = if day == 9 { 400 } else { 20 };
+        for i in 0..pages {
+            let (h, m) = (9 + i / 60, i % 60);
+            log.push_str(&format!(
+                "[{day:02}/Oct/2026:{h:02}:{m:02}:00 +0000] alice http-nio-8090-exec-1 10.0.0.5 GET /display/ENG/Page{i} HTTP/1.1 200 40ms 18000 - Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0\n"
+            ));
+        }
+    }
+    let mut d = Detector::new("{}", None).expect("detector");
+    d.track_activity();
+    let alerts = d.feed(&log).expect("feed");
+    d.finish().expect("finish");
+    let wanted = JSON::parse(r#"[["user","alice"]]"#).unwrap();
+    let act = d.activity(0, wanted).expect("activity");
+    let alice = Array::from(&get(&act, "entities")).get(0);
+    let days = Array::from(&get(&alice, "baseline"));
+    assert_eq!(days.length(), 9);
+    let last = days.get(8);
+    assert_eq!(get(&last, "date").as_string().as_deref(), Some("2026-10-09"));
+    let pages = Array::from(&get(&last, "bands")).get(0);
+    assert_eq!(get(&pages, "metric").as_string().as_deref(), Some("pages"));
+    assert_eq!(get(&pages, "today").as_f64(), Some(400.0));
+    assert_eq!(get(&pages, "usual").as_f64(), Some(20.0));
+    let allowed = get(&pages, "allowed").as_f64().expect("allowed");
+    assert!(allowed < 400.0, "{allowed}");
+    let first_ordinary = days.get(6);
+    let b = Array::from(&get(&first_ordinary, "bands")).get(0);
+    assert!(get(&b, "today").as_f64() <= get(&b, "allowed").as_f64());
+    // The band is the one judged: the alert's threshold is that allowance.
+    let judged = (0..alerts.length()).map(|i| alerts.get(i)).any(|a| {
+        get(&a, "rule").as_string().as_deref() == Some("baseline-deviation")
+            && get(&a, "threshold").as_f64() == Some(allowed)
+    });
+    assert!(judged, "a baseline-deviation alert at the band's allowance");
+}
+
+#[wasm_bindgen_test]
 fn sketch_hash_is_the_same_as_on_64_bit_hosts() {
     // The values the core's own native test pins (filter/core/src/sketch.rs): distinct counts,
     // and so alert counts and summaries, must not depend on the host's pointer width.
