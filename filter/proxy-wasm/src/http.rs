@@ -136,11 +136,15 @@ impl HttpContext for Filter {
                 }
             }
         }
-        // Replace (or drop) any client-sent value: the upstream must be able to trust it.
+        // Replace any client-sent value, so the upstream can trust the header: emptied rather
+        // than removed when no rule is active, because nginx's proxy_pass still sends a header
+        // that ngx_wasm_module removed.
         if !names.is_empty() || client_tagged {
-            let value = (!names.is_empty()).then_some(names.as_str());
-            let _ =
-                hostcalls::set_map_value(MapType::HttpRequestHeaders, &s.upstream_header, value);
+            let _ = hostcalls::set_map_value(
+                MapType::HttpRequestHeaders,
+                &s.upstream_header,
+                Some(names.as_str()),
+            );
         }
         Action::Continue
     }

@@ -16,6 +16,10 @@ use wikiwatch_core::{Alert, Engine, EntityKind, RuleId};
 
 /// Name of the proxy-wide event queue.
 pub const QUEUE: &str = "wikiwatch_events";
+/// Logged at configure time, just before the module first touches shared data and the queue.
+pub const ZONES_LINE: &str = "wikiwatch: using shared data `wikiwatch/...` and the shared queue \
+    `wikiwatch_events` (nginx and Kong: `shm_kv wikiwatch 4m;` and `shm_queue wikiwatch_events \
+    16m;` in the `wasm {}` block); a host trap right after this line means one is missing";
 /// Most events one drain handles, so one tick never stalls its worker for long.
 const MAX_DRAIN: usize = 20_000;
 /// Identities the leader remembers having written (a cache; the map itself is in shared data).
@@ -235,6 +239,12 @@ impl RootContext for Root {
         for r in RuleId::ALL {
             cooldown_ms[r.index()] = config.params(r).cooldown.as_ms();
         }
+        // Shared data and the queue are touched now, at configure time. A host where they
+        // must be declared (ngx_wasm_module, so Kong) traps on either when it is missing: the
+        // worker then stops here, once, right after this line, instead of trapping on every
+        // tick and request later (and never throttling).
+        host::log(LogLevel::Info, ZONES_LINE);
+        let _ = <host::SharedData as slots::Store>::get(&host::SharedData, lease::KEY);
         // Every VM registers so it holds the token; the leader re-registers on each tick so
         // queue-ready notifications come back to it.
         let queue = hostcalls::register_shared_queue(QUEUE).ok();
