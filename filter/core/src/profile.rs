@@ -9,6 +9,7 @@
 use crate::event::TimeMs;
 use crate::pace::{Pace, NEW_SPACE};
 use crate::sketch::SmallSet;
+use crate::state::View;
 use serde::{Deserialize, Serialize};
 
 /// Active days of history kept per metric.
@@ -182,6 +183,17 @@ impl Profile {
         let median = self.usual(Metric::Pages).map_or(0, |u| u32::from(u.median));
         self.elevated = self.today[Metric::Pages as usize] > 2 * median.max(1);
         self.elevated
+    }
+
+    /// Whether the event is routine for the account: it has history, today is within its
+    /// busiest day on every metric, and the hour and the address are among its usual ones.
+    pub fn routine(&self, v: &View<'_>) -> bool {
+        self.days > 0
+            && Metric::ALL
+                .iter()
+                .all(|&m| self.today[m as usize] <= u32::from(self.usual[m as usize].max))
+            && !self.unusual_hour(v.time)
+            && v.ip_hash.is_none_or(|ip| !self.new_address(ip))
     }
 
     /// Whether the account was never active at this hour of the day on an earlier day.

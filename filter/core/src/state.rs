@@ -262,6 +262,10 @@ impl EntityState {
         let day = p.day;
         let closed = p.roll(v.time);
         let first_today = fresh || p.day != day;
+        if first_today && self.memos.iter().all(|m| v.time - m.at >= DAY_MS) {
+            // A user's evidence is of their day: a new day with no recent alert starts afresh.
+            self.evidence = None;
+        }
         let page_read = v.kind.is_content_read() && v.kind != RequestKind::Search;
         if page_read {
             p.count(Metric::Pages, 1, v.time);
@@ -292,7 +296,8 @@ impl EntityState {
             || v.sensitive != 0
             || matches!(v.status, 401 | 403)
             || v.kind == RequestKind::SpaceExport;
-        if let Some(e) = self.evidence_mut(notable) {
+        let routine = !self.warm() && self.profile.as_deref().is_some_and(|p| p.routine(v));
+        if let Some(e) = self.evidence_mut(notable, routine) {
             e.see(v.client.zip(v.ip_hash), (v.agent, v.agent_hash));
             if v.kind.is_content_read() {
                 if let (Some(s), Some(h)) = (v.space, v.space_hash) {
@@ -309,9 +314,11 @@ impl EntityState {
     }
 
     /// Evidence is kept for entities past a few events or doing anything notable, so a flood of
-    /// one-request addresses costs no allocation.
-    pub fn evidence_mut(&mut self, notable: bool) -> Option<&mut EvidenceBuf> {
-        if self.evidence.is_none() && (notable || self.total >= 5) {
+    /// one-request addresses costs no allocation; and for a user, not while their day is
+    /// routine (their usual volume, hours and addresses, nothing warm in any window), so an
+    /// ordinary account costs none either.
+    pub fn evidence_mut(&mut self, notable: bool, routine: bool) -> Option<&mut EvidenceBuf> {
+        if self.evidence.is_none() && (notable || (self.total >= 5 && !routine)) {
             self.evidence = Some(Box::default());
         }
         self.evidence.as_deref_mut()
@@ -365,5 +372,18 @@ impl EntityState {
             || self.exports.count > 0
             || self.sensitive.count > 0
             || self.denied.count >= 5
+    }
+
+    /// Anything in a window that a rule may soon judge: reads piling up within the hour, any
+    /// script, export, sensitive search or refusal, more than one address or agent.
+    fn warm(&self) -> bool {
+        self.enumeration.window.count >= 20
+            || self.programmatic.count > 0
+            || self.exports.count > 0
+            || self.space_exports.count > 0
+            || self.sensitive.count > 0
+            || self.denied.count > 0
+            || self.spread.ips.estimate() > 1
+            || self.spread.agents.len() > 1
     }
 }
