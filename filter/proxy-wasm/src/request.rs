@@ -123,8 +123,8 @@ pub fn session<'a>(
 /// credentials is still recognised.
 pub fn credential(authorization: Option<&[u8]>, bearer_is_session: bool) -> Option<&[u8]> {
     let a = authorization?.trim_ascii();
-    let bearer = a.starts_with(b"Bearer ") || a.starts_with(b"bearer ");
-    (!a.is_empty() && !(bearer && bearer_is_session)).then_some(a)
+    let is_session = bearer_is_session && (a.starts_with(b"Bearer ") || a.starts_with(b"bearer "));
+    (!a.is_empty() && !is_session).then_some(a)
 }
 
 /// A stable 128-bit hash of a session secret, as 32 hex digits: the secret itself is never
