@@ -49,8 +49,9 @@ pub fn vm_id() -> u64 {
 
 #[link(wasm_import_module = "env")]
 extern "C" {
-    // The SDK's wrapper panics on any status but Ok/NotFound; hosts with bounded queues
-    // (ngx_wasm_module's shm_queue) may answer "full", so call the import directly.
+    // The SDK's wrapper panics on any status but Ok/NotFound; a host with bounded queues may
+    // answer "full", so call the import directly. (ngx_wasm_module traps the VM on a full
+    // shm_queue instead of answering: there the queue must be sized, see docs/hosts.md.)
     #[link_name = "proxy_enqueue_shared_queue"]
     fn raw_enqueue_shared_queue(queue_id: u32, value_data: *const u8, value_size: usize) -> u32;
 }
