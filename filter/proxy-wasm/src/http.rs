@@ -110,13 +110,14 @@ impl HttpContext for Filter {
         let names = names.join(",");
 
         if let (Mode::Enforce, Some(until)) = (s.mode, throttle_until) {
-            // Allow-listed as any of the users it is known as: never throttled.
+            // Allow-listed only as every user it is known as: a Basic name a client claims
+            // cannot lift the throttle of the user its session belongs to.
             let who = if users.is_empty() {
                 vec![None]
             } else {
                 users.iter().map(|u| Some(u.as_str())).collect()
             };
-            let allowed = who.into_iter().any(|u| {
+            let allowed = who.into_iter().all(|u| {
                 shared.allow.check(u, ev.client.as_deref(), &ev.agent, &ev.target).is_some()
             });
             if !allowed {
