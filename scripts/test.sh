@@ -13,6 +13,12 @@ export WIKIWATCH_COMPONENT="$root/target/wasm/wikiwatch_component.wasm"
 export WIKIWATCH_WASM_DIR="$root/target/wasm"
 # The real Fluent Bit for its end-to-end tests (built once; they skip, saying so, without it).
 if FLUENT_BIT=$(bash scripts/fluent-bit.sh); then export FLUENT_BIT; else echo "== no Fluent Bit: its end-to-end tests skip" >&2; fi
+# The module compiled ahead of time by wamrc of Fluent Bit's own WAMR version, for the AOT run.
+if [ -n "${FLUENT_BIT:-}" ] && WIKIWATCH_AOT=$(bash scripts/aot.sh | tail -n 1) && [ -f "$WIKIWATCH_AOT" ]; then
+  export WIKIWATCH_AOT
+else
+  echo "== no AOT file: the AOT run in Fluent Bit skips" >&2
+fi
 # nginx with Kong's ngx_wasm_module, the real proxy-wasm host for the proxy module's end-to-end
 # tests (built once; they skip, saying so, without it).
 if NGINX_WASM=$(bash scripts/nginx-wasm.sh); then export NGINX_WASM; else echo "== no nginx-wasm: its end-to-end tests skip" >&2; fi
