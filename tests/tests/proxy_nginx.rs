@@ -273,6 +273,11 @@ fn a_throttled_user_is_known_by_new_sessions_credentials_and_credential_less_sen
         let eve = Sender::new(p.port, &format!("10.3.1.{batch}"), SCRIPT).session("eve", batch);
         never_throttled(&eve, n + 1, "eve (a new session, another user)");
     }
+    // Her first session with the allow-listed crawler's name claimed in Basic credentials: a
+    // request is allowed only as every user it is known as.
+    let mut claim = Sender::new(p.port, "10.1.1.9", SCRIPT).session("mallory", 1);
+    claim.auth = Sender::new(p.port, "", "").basic("svc-indexer").auth;
+    assert_eq!(claim.get(&page_body(9000)).status(), 429, "a claimed name lifted the throttle");
     // mallory logs in by e-mail address: Confluence names the account `mallory`.
     let s = Sender::new(p.port, "10.1.2.1", SCRIPT).basic("mallory@example.com");
     let n = until_throttled(&s).expect("mallory's e-mail login never throttled");
