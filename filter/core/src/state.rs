@@ -296,7 +296,11 @@ impl EntityState {
             || v.sensitive != 0
             || matches!(v.status, 401 | 403)
             || v.kind == RequestKind::SpaceExport;
-        let routine = !self.warm() && self.profile.as_deref().is_some_and(|p| p.routine(v));
+        // Asked only while there is no evidence yet: once kept, it is kept for the day.
+        let routine = self.evidence.is_none()
+            && !notable
+            && !self.warm()
+            && self.profile.as_deref().is_some_and(|p| p.routine(v));
         if let Some(e) = self.evidence_mut(notable, routine) {
             e.see(v.client.zip(v.ip_hash), (v.agent, v.agent_hash));
             if v.kind.is_content_read() {
