@@ -4,69 +4,44 @@
 //! The figures are the core's (`Engine::baseline`, asked after each of the user's events, so a
 //! day's row is that day's final count against that day's band).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use wikiwatch_core::{Band, Baseline};
+use wikiwatch_core::{Band, Baseline, BaselineDays};
 
-/// Days kept (one row each): a year of daily rows is plenty for one scope.
-const MAX_DAYS: usize = 400;
 /// Width of the bar.
 const WIDTH: u64 = 32;
 
-/// One user's days, each with its last baseline.
-#[derive(Debug, Default)]
-pub struct Days(BTreeMap<String, Baseline>);
-
-impl Days {
-    /// Keeps `b` as the latest band of its day.
-    pub fn record(&mut self, b: Baseline) {
-        if self.0.len() < MAX_DAYS || self.0.contains_key(&b.date) {
-            self.0.insert(b.date.clone(), b);
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(self.0.values().collect::<Vec<_>>()).unwrap_or_default()
-    }
-
-    /// The text rows: the pages bar with its band, then any other metric that was active.
-    pub fn to_text(&self, out: &mut String) {
-        let pages = |b: &Baseline| b.bands.iter().find(|x| x.metric == "pages").cloned();
-        let scale = self
-            .0
-            .values()
-            .filter_map(pages)
-            .map(|p| p.today.max(p.allowed))
-            .max()
-            .unwrap_or(1)
-            .max(1);
-        out.push_str(
+/// The text rows of a user's days: the pages bar with its band, then any other metric that was
+/// active.
+pub fn to_text(days: &BaselineDays, out: &mut String) {
+    let pages = |b: &Baseline| b.bands.iter().find(|x| x.metric == "pages").cloned();
+    let scale =
+        days.iter().filter_map(pages).map(|p| p.today.max(p.allowed)).max().unwrap_or(1).max(1);
+    out.push_str(
             "\ndays against the baseline (pages; # read, | usual day, . up to what is allowed, ! past it)\n",
         );
-        for (date, b) in &self.0 {
-            let Some(p) = pages(b) else {
-                let _ = writeln!(out, "  {date}  no baseline yet (too little history of their own, their team or role)");
-                continue;
-            };
-            let over = if p.today > p.allowed { "  OVER" } else { "" };
-            let _ = write!(
+    for b in days.iter() {
+        let date = &b.date;
+        let Some(p) = pages(b) else {
+            let _ = writeln!(
                 out,
-                "  {date}  {}  {:>6} read, usual {} ({}), allowed {}{over}",
-                bar(&p, scale),
-                p.today,
-                p.usual,
-                basis(&p),
-                p.allowed
+                "  {date}  no baseline yet (too little history of their own, their team or role)"
             );
-            for o in b.bands.iter().filter(|x| x.metric != "pages" && x.today > 0) {
-                let _ = write!(out, "; {} {} of {}", o.metric, o.today, o.allowed);
-            }
-            out.push('\n');
+            continue;
+        };
+        let over = if p.today > p.allowed { "  OVER" } else { "" };
+        let _ = write!(
+            out,
+            "  {date}  {}  {:>6} read, usual {} ({}), allowed {}{over}",
+            bar(&p, scale),
+            p.today,
+            p.usual,
+            basis(&p),
+            p.allowed
+        );
+        for o in b.bands.iter().filter(|x| x.metric != "pages" && x.today > 0) {
+            let _ = write!(out, "; {} {} of {}", o.metric, o.today, o.allowed);
         }
+        out.push('\n');
     }
 }
 

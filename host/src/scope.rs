@@ -3,7 +3,6 @@
 //! with their baseline? Decoding, classification and baselines are the core's; this module
 //! only filters and counts.
 
-use crate::band_plot::Days;
 use crate::cli::ScopeArgs;
 use crate::config_file::load_config;
 use crate::fail::usage;
@@ -17,7 +16,9 @@ use std::sync::Arc;
 use wikiwatch_core::alert::format_time;
 use wikiwatch_core::classify::Classifier;
 use wikiwatch_core::decode::Decoder;
-use wikiwatch_core::{session_id, AccessEvent, Alert, AuditAction, Engine, RequestKind};
+use wikiwatch_core::{
+    session_id, AccessEvent, Alert, AuditAction, BaselineDays, Engine, RequestKind,
+};
 
 /// Rows shown per table in the text view (the JSON view has them all, up to `MAX_ROWS`).
 const SHOWN: usize = 20;
@@ -101,7 +102,7 @@ struct Scope {
     users: BTreeMap<String, Seen>,
     denied: u64,
     /// A user's days against their baseline.
-    days: Days,
+    days: BaselineDays,
 }
 
 impl Scope {
@@ -260,7 +261,7 @@ fn to_json(entity: &str, s: &Scope, lines: u64, rejected: u64) -> serde_json::Va
         "user_agents": table_json(&s.agents),
         "addresses": table_json(&s.addresses),
         "users": table_json(&s.users),
-        "baseline": s.days.to_json(),
+        "baseline": &s.days,
         "input": {"lines": lines, "rejected": rejected},
     })
 }
@@ -279,7 +280,7 @@ fn to_text(entity: &str, s: &Scope, lines: u64, rejected: u64) -> String {
         let _ = writeln!(out, "  denied (401/403): {}", s.denied);
     }
     if !s.days.is_empty() {
-        s.days.to_text(&mut out);
+        crate::band_plot::to_text(&s.days, &mut out);
     }
     for (title, map) in [
         ("requests by kind", &s.kinds),

@@ -6,6 +6,8 @@
 //!
 //! `cargo bench -p wikiwatch-tests --bench proxy_request`
 
+#[path = "../tests/base64/mod.rs"]
+mod base64;
 #[allow(dead_code)]
 #[path = "../tests/proxy_host/mod.rs"]
 mod proxy_host;

@@ -4,6 +4,7 @@
 //! entity) as on the clean day: the core in process, across a snapshot and restore, the Fluent
 //! Bit module, and the proxy-wasm module.
 
+mod base64;
 #[path = "fluent_bit/host.rs"]
 #[allow(dead_code)]
 mod fb_host;

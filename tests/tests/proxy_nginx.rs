@@ -18,6 +18,7 @@
 //!
 //! `NGINX_WASM=$(scripts/nginx-wasm.sh) cargo nextest run --workspace --release -E 'binary(proxy_nginx)'`
 
+mod base64;
 #[path = "proxy_nginx/confluence.rs"]
 mod confluence;
 #[path = "proxy_nginx/http.rs"]

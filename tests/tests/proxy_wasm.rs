@@ -1,6 +1,7 @@
 //! The proxy-wasm module, run in a wasmtime host that plays Envoy with two worker VMs sharing
 //! one proxy's shared data and queues (tests/tests/proxy_host/).
 
+mod base64;
 // Each test binary that includes the harness uses a different part of it.
 #[allow(dead_code)]
 mod proxy_host;

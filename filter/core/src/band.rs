@@ -4,6 +4,7 @@
 //! figures come from the rule's own code, so the band drawn is the band judged.
 
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One metric of a user's baseline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,4 +30,36 @@ pub struct Baseline {
     pub date: String,
     /// One band per metric that has a baseline (own history, or a group's for pages).
     pub bands: Vec<Band>,
+}
+
+/// Days kept by [`BaselineDays`] (a row each): over a year of daily rows.
+const MAX_DAYS: usize = 400;
+
+/// One user's days, each with the last baseline asked for on it: asked after each of the user's
+/// events, a day's entry is that day's final count against that day's band. Bounded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct BaselineDays(#[serde(serialize_with = "values")] BTreeMap<String, Baseline>);
+
+fn values<S: serde::Serializer>(m: &BTreeMap<String, Baseline>, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(m.values())
+}
+
+impl BaselineDays {
+    /// Keeps `b` as the latest baseline of its day (a new day past the bound is not kept).
+    pub fn record(&mut self, b: Baseline) {
+        if self.0.len() < MAX_DAYS || self.0.contains_key(&b.date) {
+            self.0.insert(b.date.clone(), b);
+        }
+    }
+
+    /// Whether no day was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The days, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Baseline> {
+        self.0.values()
+    }
 }

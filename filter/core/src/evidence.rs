@@ -23,9 +23,8 @@ pub struct EvidenceBuf {
     ip_hashes: SmallSet<MAX_IPS>,
     agent_hashes: SmallSet<MAX_AGENTS>,
     /// Space-saving top-k: when full, the smallest entry is replaced and inherits its count.
-    spaces: Vec<(String, u64)>,
-    /// Hashes of `spaces`, in the same order: each event is matched against these.
-    space_hashes: Vec<u32>,
+    /// (name, count, hash of the name): each event is matched by hash, not by string.
+    spaces: Vec<(String, u64, u32)>,
     sample: Vec<String>,
     queries: Vec<String>,
 }
@@ -45,23 +44,14 @@ impl EvidenceBuf {
 
     /// Counts a space, given with its hash.
     pub fn space(&mut self, space: &str, hash: u32) {
-        // A restored snapshot may hold lists of unequal length: look up, never index blindly.
-        let found = self.space_hashes.iter().position(|&h| h == hash);
-        if let Some(e) = found.and_then(|i| self.spaces.get_mut(i)) {
+        if let Some(e) = self.spaces.iter_mut().find(|e| e.2 == hash) {
             e.1 += 1;
         } else if self.spaces.len() < MAX_SPACES {
-            self.spaces.push((clip(space), 1));
-            self.space_hashes.resize(self.spaces.len() - 1, 0);
-            self.space_hashes.push(hash);
-        } else if let Some((i, e)) = self
-            .spaces
-            .iter_mut()
-            .enumerate()
-            .min_by(|(_, a), (_, b)| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+            self.spaces.push((clip(space), 1, hash));
+        } else if let Some(min) =
+            self.spaces.iter_mut().min_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
         {
-            *e = (clip(space), e.1 + 1);
-            self.space_hashes.resize(MAX_SPACES, 0);
-            self.space_hashes[i] = hash;
+            *min = (clip(space), min.1 + 1, hash);
         }
     }
 
@@ -82,7 +72,8 @@ impl EvidenceBuf {
 
     /// The evidence as it goes into an alert (spaces most first, ties by name).
     pub fn to_alert(&self) -> Evidence {
-        let mut spaces = self.spaces.clone();
+        let mut spaces: Vec<(String, u64)> =
+            self.spaces.iter().map(|(name, n, _)| (name.clone(), *n)).collect();
         spaces.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         Evidence {
             ips: self.ips.clone(),

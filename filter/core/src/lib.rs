@@ -59,7 +59,7 @@ mod window;
 
 pub use alert::{Alert, AlertSink, EntityKind, EntityRef, Evidence, Severity};
 pub use allow::{AllowList, AllowMatch};
-pub use band::{Band, Baseline};
+pub use band::{Band, Baseline, BaselineDays};
 pub use classify::{AgentKind, RequestKind};
 pub use config::{Config, ConfigError};
 pub use decode::{batch_lines, DecodeError, Format};

@@ -11,15 +11,13 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use wikiwatch_core::classify::Classifier;
 use wikiwatch_core::decode::Decoder;
-use wikiwatch_core::{AccessEvent, Baseline, Config, Engine, Format, TimeMs};
+use wikiwatch_core::{AccessEvent, BaselineDays, Config, Engine, Format, TimeMs};
 
 /// Entities tracked per kind; later ones are counted in `untracked` only (bounded memory).
 const MAX_ENTITIES: usize = 20_000;
 /// Distinct pages remembered per entity; past this the curve stops rising (flagged `saturated`).
 const MAX_PAGES: usize = 100_000;
 const MINUTE: TimeMs = 60_000;
-/// Days of baseline kept per user (a row each).
-const MAX_DAYS: usize = 400;
 
 /// Activity of one entity.
 #[derive(Debug, Default)]
@@ -30,17 +28,11 @@ struct Series {
     /// (minute, distinct pages so far), one point per minute in which the count rose.
     page_steps: Vec<(TimeMs, u32)>,
     saturated: bool,
-    /// A user's last band of each day (by date).
-    days: BTreeMap<String, Baseline>,
+    /// A user's days against their baseline.
+    days: BaselineDays,
 }
 
 impl Series {
-    fn record_day(&mut self, b: Baseline) {
-        if self.days.len() < MAX_DAYS || self.days.contains_key(&b.date) {
-            self.days.insert(b.date.clone(), b);
-        }
-    }
-
     fn observe(&mut self, minute: TimeMs, page: Option<&str>) {
         self.total += 1;
         *self.minutes.entry(minute).or_default() += 1;
@@ -74,7 +66,7 @@ pub struct EntityActivity<'a> {
     /// `[minute_ms, distinct pages so far]`, ascending.
     pages: &'a [(TimeMs, u32)],
     /// Each day against its baseline, by date (users only).
-    baseline: Vec<&'a Baseline>,
+    baseline: &'a BaselineDays,
 }
 
 /// Activity of every entity seen, by kind.
@@ -182,7 +174,7 @@ fn view<'a>(kind: &'static str, id: &'a str, s: &'a Series) -> EntityActivity<'a
         saturated: s.saturated,
         minutes: s.minutes.iter().map(|(&m, &c)| (m, c)).collect(),
         pages: &s.page_steps,
-        baseline: s.days.values().collect(),
+        baseline: &s.days,
     }
 }
 
@@ -216,7 +208,7 @@ impl Tables<'_> {
             s.observe(minute, page);
             if user {
                 if let Some(b) = engine.baseline(key) {
-                    s.record_day(b);
+                    s.days.record(b);
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! The two ends of the tests' traffic: an upstream playing Confluence, which names the user of
 //! each request in `X-AUSERNAME` as Confluence does, and the people and scripts that send it.
 
+use super::base64::base64;
 use super::http::{self, Message, Server};
 
 /// The upstream. Basic credentials name their user (`name@domain` logs in as `name`); a session cookie `JSESSIONID=<user>.<n>`
@@ -98,18 +99,6 @@ pub fn page_view(i: usize) -> String {
 pub const SCRIPT: &str = "python-requests/2.31.0";
 pub const BROWSER: &str =
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
-
-fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in bytes.chunks(3) {
-        let n = c.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            out.push(if i <= c.len() { A[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
-}
 
 fn base64_decode(s: &str) -> Option<Vec<u8>> {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -2,6 +2,7 @@
 //! would see, the module compiled once, and the fixture configuration. Shared by the tests and
 //! the per-request benchmark.
 
+use crate::base64::base64;
 use crate::proxy_host::{headers, Headers, Proxy, Request};
 use serde_json::Value;
 use std::sync::OnceLock;
@@ -72,18 +73,6 @@ pub fn fixture_config() -> Value {
 pub fn with_proxy(mut config: Value, proxy: Value) -> Vec<u8> {
     config["proxy"] = proxy;
     serde_json::to_vec(&config).unwrap()
-}
-
-pub fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for c in bytes.chunks(3) {
-        let n = c.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            out.push(if i <= c.len() { A[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
 }
 
 /// The request a downstream would have sent for a logged access. Scripts authenticate with
