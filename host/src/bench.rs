@@ -88,7 +88,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         let mut outputs = Vec::new();
         for kind in order {
             let (rate, alerts, stats) = once(kind, args, &config, &batches, format, n)?;
-            eprintln!("  run {}: {:<9} {:>12.0} lines/s", run + 1, name(kind), rate);
+            eprintln!("  run {}: {:<9} {:>12.0} lines/s", run + 1, kind.name(), rate);
             match kind {
                 EngineKind::Native => native.push(rate),
                 EngineKind::Component => component.push(rate),
@@ -116,13 +116,6 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         return Err(crate::fail::guest("the component and the native engine disagreed"));
     }
     Ok(())
-}
-
-fn name(kind: EngineKind) -> &'static str {
-    match kind {
-        EngineKind::Native => "native",
-        EngineKind::Component => "component",
-    }
 }
 
 fn read_all(spec: &InputSpec) -> Result<Vec<Vec<u8>>> {

@@ -12,7 +12,8 @@ use std::path::PathBuf;
 /// Exit codes: 0 ok; 1 I/O error (unreadable input, cannot write output); 2 usage or config
 /// error; 3 the detector component failed (trap, out of fuel or time, memory limit); 4 the
 /// replay finished but more of its input than `--max-skipped` allows could not be used
-/// (rejected lines, events skipped as late or out of range).
+/// (rejected lines, events skipped as late or out of range). `pull` exits 2 when the API refuses
+/// the credentials (401, 403) and 1 when the API cannot be read after its retries.
 #[derive(Debug, Parser)]
 #[command(name = "wikiwatch", version, propagate_version = true)]
 pub struct Cli {
@@ -27,6 +28,9 @@ pub enum Command {
     /// Replays logs through the detector: alerts as JSON Lines, a summary on stderr.
     #[command(after_help = REPLAY_EXAMPLES)]
     Replay(ReplayArgs),
+    /// Follows logs as they are written (like `tail -F`): alerts as they happen.
+    #[command(after_help = FOLLOW_EXAMPLES)]
+    Follow(FollowArgs),
     /// What one user, address or session read, searched, exported and downloaded.
     #[command(after_help = SCOPE_EXAMPLES)]
     Scope(ScopeArgs),
@@ -41,6 +45,9 @@ pub enum Command {
     /// Generates labelled synthetic Confluence traffic.
     #[command(after_help = crate::simulate::after_help())]
     Simulate(SimulateArgs),
+    /// Pulls Confluence Cloud audit events (organization or site audit log) through the detector.
+    #[command(after_help = crate::pull::args::EXAMPLES)]
+    Pull(crate::pull::args::PullArgs),
 }
 
 const REPLAY_EXAMPLES: &str = "\
@@ -53,6 +60,22 @@ Examples:
 
 Inputs: `-` is stdin; gzip input is read transparently; FORMAT:PATH sets the format of one
 input. Several inputs are merged by event time into one stream (one engine).";
+
+const FOLLOW_EXAMPLES: &str = "\
+Examples:
+  wikiwatch follow --state /var/lib/wikiwatch/follow.state \\
+      '/var/atlassian/application-data/confluence/logs/conf_access_log.*.log'
+  wikiwatch follow --alerts alerts.jsonl --post http://siem.example:8080/alerts access.log
+  wikiwatch follow --once --state s.state access.log   # what is there now, then exit
+  wikiwatch replay --state s.state old/*.log && wikiwatch follow --state s.state --from-end 'logs/*.log'
+
+Patterns are globs, matched again at every poll: a new dated log is picked up when it
+appears. A file renamed away is read to its end; a file truncated in place is read again
+from its start. Compressed files are not followed. Several files growing at once are read a
+chunk each per poll, in path order; to load a backlog of several node logs merged by event
+time, replay them first with --state and follow with --from-end.
+
+SIGTERM or SIGINT: stops after the batch in hand, saves the state, prints the summary, exits 0.";
 
 const SCOPE_EXAMPLES: &str = "\
 Examples:
@@ -67,6 +90,16 @@ pub enum EngineKind {
     Component,
     /// The same core compiled into this binary.
     Native,
+}
+
+impl EngineKind {
+    /// The name `--engine` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Component => "component",
+            EngineKind::Native => "native",
+        }
+    }
 }
 
 /// Limits of the component sandbox.
@@ -123,6 +156,57 @@ pub struct ReplayArgs {
     pub sandbox: SandboxArgs,
     /// Log files (`-` for stdin, `.gz` read transparently, `FORMAT:PATH` for a per-file format).
     #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<String>,
+}
+
+/// `wikiwatch follow`.
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    /// Input format of every pattern without its own `FORMAT:` prefix
+    /// (auto, confluence-access, combined, audit (alias cloud-audit), json).
+    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    pub format: String,
+    /// Config JSON (docs/config.md); the built-in default config when absent.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where detection runs.
+    #[arg(long, value_enum, default_value_t = EngineKind::Component)]
+    pub engine: EngineKind,
+    /// Append alerts (JSON Lines) to this file instead of writing them to stdout. Alerts
+    /// written before a crash are recognised here and not written again.
+    #[arg(long, value_name = "FILE")]
+    pub alerts: Option<PathBuf>,
+    /// Also POST alerts to this collector as `application/x-ndjson`, retried with backoff
+    /// from a bounded queue kept in the state file.
+    #[arg(long, value_name = "URL")]
+    pub post: Option<String>,
+    /// State file: file positions, the detector and the alerts already written. Restored at
+    /// start (a `replay --state` file starts the detector warm), saved every --save-every
+    /// seconds and at exit.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Seconds between two saves of the state file.
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    pub save_every: u64,
+    /// Milliseconds between two looks at the files when nothing new was there.
+    #[arg(long, value_name = "MS", default_value_t = 250, value_parser = clap::value_parser!(u64).range(10..))]
+    pub poll_ms: u64,
+    /// Files found at the first start (no saved positions) are read from their end, not
+    /// their start.
+    #[arg(long)]
+    pub from_end: bool,
+    /// Reads what the files hold now, saves the state and exits.
+    #[arg(long)]
+    pub once: bool,
+    /// Largest share of the input, in percent, that may be unusable before the command
+    /// exits 4 (see `replay`).
+    #[arg(long, value_name = "PERCENT", default_value_t = 10, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub max_skipped: u8,
+    /// Component sandbox.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+    /// Files or glob patterns (quote them), `FORMAT:PATTERN` for a per-pattern format.
+    #[arg(required = true, value_name = "PATTERN")]
     pub inputs: Vec<String>,
 }
 

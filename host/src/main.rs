@@ -1,5 +1,6 @@
 //! The `wikiwatch` command: replay logs through the detector component (or natively), scope an
-//! entity's activity, check a config, benchmark the two engines, simulate traffic.
+//! entity's activity, check a config, benchmark the two engines, simulate traffic, pull
+//! Confluence Cloud audit events.
 
 mod backend;
 mod band_plot;
@@ -12,6 +13,7 @@ mod component;
 mod config_file;
 mod engine;
 mod fail;
+mod follow;
 mod http;
 mod input;
 mod live;
@@ -19,6 +21,7 @@ mod merge;
 mod native;
 mod order;
 mod output;
+mod pull;
 mod replay;
 mod scope;
 mod simulate;
@@ -40,10 +43,12 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         cli::Command::Replay(a) => replay::run(a),
+        cli::Command::Follow(a) => follow::run(a),
         cli::Command::Scope(a) => scope::run(a),
         cli::Command::CheckConfig(a) => check::run(a),
         cli::Command::Bench(a) => bench::run(a),
         cli::Command::Simulate(a) => simulate::run(a),
+        cli::Command::Pull(a) => pull::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,7 +3,7 @@
 //! printed even when reading stops early, and says how far it got.
 
 use crate::backend::Backend;
-use crate::cli::{EngineKind, ReplayArgs};
+use crate::cli::ReplayArgs;
 use crate::config_file::load_config;
 use crate::engine;
 use crate::fail::{usage, Unusable};
@@ -99,13 +99,16 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
     }
     out.finish()?;
     progress.done();
-    let engine_name = match args.engine {
-        EngineKind::Component => "component",
-        EngineKind::Native => "native",
-    };
     summary.guest_memory = detector.guest_memory();
     let this_run = stats.since(&history);
-    eprint!("{}", summary.render(&this_run, engine_name, started.elapsed()));
+    eprint!(
+        "{}",
+        summary.render(
+            &this_run,
+            &format!("replay ({} engine)", args.engine.name()),
+            started.elapsed()
+        )
+    );
     fed?;
     match summary.unusable(&this_run, args.max_skipped) {
         Some(why) => Err(anyhow::Error::new(Unusable(why))),

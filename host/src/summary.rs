@@ -61,6 +61,26 @@ impl Summary {
         }
     }
 
+    /// A new input (a file found while following); its index.
+    pub fn add_input(&mut self, label: &str) -> usize {
+        self.inputs.push(InputCount { label: label.to_string(), ..InputCount::default() });
+        self.inputs.len() - 1
+    }
+
+    /// Input `input` was renamed to `label`.
+    pub fn rename_input(&mut self, input: usize, label: &str) {
+        if let Some(c) = self.inputs.get_mut(input) {
+            c.label = label.to_string();
+        }
+    }
+
+    /// Counts `n` lines read from `input`.
+    pub fn count_lines(&mut self, input: usize, n: u64) {
+        if let Some(c) = self.inputs.get_mut(input) {
+            c.lines += n;
+        }
+    }
+
     /// Records a rejected line.
     pub fn reject(&mut self, input: usize, line: u64, reason: &str) {
         if let Some(c) = self.inputs.get_mut(input) {
@@ -84,12 +104,12 @@ impl Summary {
     }
 
     /// The summary text.
-    pub fn render(&self, stats: &Stats, engine: &str, elapsed: Duration) -> String {
+    pub fn render(&self, stats: &Stats, title: &str, elapsed: Duration) -> String {
         let mut s = String::new();
         let lines: u64 = self.inputs.iter().map(|i| i.lines).sum();
         let rejected: u64 = self.inputs.iter().map(|i| i.rejected).sum();
         let secs = elapsed.as_secs_f64().max(1e-9);
-        let _ = writeln!(s, "wikiwatch replay ({engine} engine)");
+        let _ = writeln!(s, "wikiwatch {title}");
         let _ = writeln!(
             s,
             "  lines read      {lines}  ({:.0} lines/s, {:.2} s)",

@@ -2,5 +2,6 @@
 //! detector and each command's own position, and the alert sink that never repeats an alert
 //! across a restart.
 
+pub mod signal;
 pub mod sink;
 pub mod state;

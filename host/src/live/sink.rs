@@ -132,6 +132,15 @@ impl LiveSink {
 
     /// Writes the alerts not written before, flushed, and queues them for the collector.
     pub fn write(&mut self, alerts: &mut Vec<Alert>) -> Result<()> {
+        self.write_each(alerts, |_| {})
+    }
+
+    /// As [`LiveSink::write`], calling `written` with each alert written.
+    pub fn write_each(
+        &mut self,
+        alerts: &mut Vec<Alert>,
+        mut written: impl FnMut(&Alert),
+    ) -> Result<()> {
         if alerts.is_empty() {
             return Ok(());
         }
@@ -151,6 +160,7 @@ impl LiveSink {
             writeln!(self.out, "{line}")
                 .with_context(|| format!("cannot write alerts to {}", self.label))?;
             self.counts.written += 1;
+            written(&a);
             if self.post.is_some() {
                 if self.pending.len() >= QUEUE_CAP {
                     self.pending.pop_front();
@@ -223,6 +233,25 @@ impl LiveSink {
             pending: self.pending.iter().cloned().collect(),
             dropped: self.dropped,
         }
+    }
+
+    /// What the sink did, for the end-of-run summary (empty when there is nothing to say).
+    pub fn render(&self) -> String {
+        let c = self.counts();
+        let mut s = String::new();
+        if c.repeats > 0 {
+            s += &format!(
+                "  not repeated    {} alert(s) already written before the restart\n",
+                c.repeats
+            );
+        }
+        if let Some(p) = &self.post {
+            s += &format!(
+                "  collector       {} posted, {} waiting, {} dropped (queue full) ({})\n",
+                c.posted, c.pending, c.dropped, p.url
+            );
+        }
+        s
     }
 
     /// Counters so far.
