@@ -180,11 +180,27 @@ pub(crate) fn byte_count(s: &str) -> Result<u64, &'static str> {
     if s == "-" {
         return Ok(0);
     }
-    s.parse::<u64>().map_err(|_| reason::BAD_BYTES)
+    // What `str::parse::<u64>` accepts (one optional `+`, digits, no overflow), without its
+    // generic radix machinery: this runs on every line.
+    let digits = s.as_bytes().strip_prefix(b"+").unwrap_or(s.as_bytes());
+    if digits.is_empty() {
+        return Err(reason::BAD_BYTES);
+    }
+    digits.iter().try_fold(0u64, |n, &c| {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return Err(reason::BAD_BYTES);
+        }
+        n.checked_mul(10).and_then(|n| n.checked_add(u64::from(d))).ok_or(reason::BAD_BYTES)
+    })
 }
 
 /// The first address of an `X-Forwarded-For` value (`client, proxy1, proxy2`), unbracketed.
 pub(crate) fn first_forwarded(s: &str) -> Option<&str> {
+    // Most access logs have no such field: skip the splitting and trimming below.
+    if s.is_empty() {
+        return None;
+    }
     // Quotes appear when the pattern was customised as `"%{X-Forwarded-For}i"`.
     let first = s.trim_matches('"').split(',').next()?.trim_ascii();
     let first = first.strip_prefix('[').and_then(|r| r.split(']').next()).unwrap_or(first);
@@ -237,6 +253,25 @@ mod tests {
         assert_eq!(status("2000"), Err(reason::BAD_STATUS));
         assert_eq!(byte_count("-"), Ok(0));
         assert_eq!(byte_count("99999999999999999999999"), Err(reason::BAD_BYTES));
+        // Exactly what `str::parse::<u64>` accepts.
+        for s in [
+            "0",
+            "+7",
+            "+",
+            "",
+            "-1",
+            "++1",
+            "1 ",
+            "18446744073709551615",
+            "18446744073709551616",
+            "007",
+            "1a",
+        ] {
+            let want =
+                if s == "-" { Ok(0) } else { s.parse::<u64>().map_err(|_| reason::BAD_BYTES) };
+            assert_eq!(byte_count(s), want, "{s:?}");
+        }
+        assert_eq!(first_forwarded(""), None);
         assert_eq!(first_forwarded("203.0.113.9, 10.0.0.1"), Some("203.0.113.9"));
         assert_eq!(first_forwarded("[2001:db8::7]:443, 10.0.0.1"), Some("2001:db8::7"));
         assert_eq!(first_forwarded("-"), None);

@@ -134,6 +134,9 @@ fn offset_minutes(b: &[u8], pos: &mut usize) -> Option<i64> {
 /// A missing zone means UTC.
 pub(crate) fn parse_clf(s: &str) -> Option<TimeMs> {
     let b = s.as_bytes();
+    if let Some(t) = parse_clf_padded(b) {
+        return Some(t);
+    }
     let mut p = 0;
     // One-digit days appear in hand-rolled patterns; Tomcat and nginx always pad.
     let d = if b.get(1) == Some(&b'/') { digits(b, &mut p, 1)? } else { digits(b, &mut p, 2)? };
@@ -159,6 +162,35 @@ pub(crate) fn parse_clf(s: &str) -> Option<TimeMs> {
         return None;
     }
     assemble(i64::from(y), mo, d, h, mi, sec, ms, off)
+}
+
+/// The shape nearly every access log writes, `dd/Mon/yyyy:HH:MM:SS ±hhmm`, read at fixed
+/// positions (one length check instead of one per field). `None` for anything else, which
+/// [`parse_clf`] then reads field by field: where both accept a time they agree.
+fn parse_clf_padded(b: &[u8]) -> Option<TimeMs> {
+    let b: &[u8; 26] = b.try_into().ok()?;
+    if b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[14] != b':' || b[17] != b':' {
+        return None;
+    }
+    if b[20] != b' ' || !matches!(b[21], b'+' | b'-') {
+        return None;
+    }
+    let digit = |i: usize| {
+        let d = b[i].wrapping_sub(b'0');
+        (d < 10).then_some(u32::from(d))
+    };
+    let two = |i: usize| Some(digit(i)? * 10 + digit(i + 1)?);
+    let d = two(0)?;
+    let mo = month_abbr(&b[3..6])?;
+    let y = two(7)? * 100 + two(9)?;
+    let (h, mi, sec) = (two(12)?, two(15)?, two(18)?);
+    let (oh, om) = (two(22)?, two(24)?);
+    if oh > 23 || om > 59 {
+        return None;
+    }
+    let off = i64::from(oh * 60 + om);
+    let off = if b[21] == b'-' { -off } else { off };
+    assemble(i64::from(y), mo, d, h, mi, sec, 0, off)
 }
 
 /// ISO 8601 / RFC 3339: `yyyy-mm-dd[T| ]HH:MM[:SS[.fff]][Z|±HH[:]MM]`; no zone means UTC.
@@ -271,6 +303,39 @@ mod tests {
             assert_eq!(parse_clf(bad), None, "{bad}");
         }
         assert!(parse_clf("29/Feb/2020:00:00:00 +0000").is_some());
+        // The padded shape read at fixed positions agrees with the field-by-field reader.
+        for t in [
+            "18/Dec/2020:12:57:26 +1100",
+            "01/jan/1970:00:00:00 -0000",
+            "31/DEC/9999:23:59:59 +0000",
+            "18/Dec/2020:12:57:60 -2359",
+            "18/Dec/2020:12:57:26 +2400",
+            "18/Dec/2020:12:57:26 +0060",
+            "1x/Dec/2020:12:57:26 +1100",
+            "18/Dec/2020:12:57:26 *1100",
+        ] {
+            let mut p = 0;
+            let slow = (|| {
+                let b = t.as_bytes();
+                let d = digits(b, &mut p, 2)?;
+                expect(b, &mut p, b'/')?;
+                let mo = month_abbr(b.get(p..p + 3)?)?;
+                p += 3;
+                expect(b, &mut p, b'/')?;
+                let y = digits(b, &mut p, 4)?;
+                expect(b, &mut p, b':')?;
+                let h = digits(b, &mut p, 2)?;
+                expect(b, &mut p, b':')?;
+                let mi = digits(b, &mut p, 2)?;
+                expect(b, &mut p, b':')?;
+                let sec = digits(b, &mut p, 2)?;
+                expect(b, &mut p, b' ')?;
+                let off = offset_minutes(b, &mut p)?;
+                assemble(i64::from(y), mo, d, h, mi, sec, 0, off)
+            })();
+            assert_eq!(parse_clf_padded(t.as_bytes()), slow, "{t}");
+            assert_eq!(parse_clf(t), slow, "{t}");
+        }
     }
 
     #[test]
