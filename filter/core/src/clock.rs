@@ -31,12 +31,69 @@ pub enum Timing {
 
 /// A robust event-time clock (see the module docs). Serialised into engine snapshots, so a
 /// restarted host keeps it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Clock {
     /// The most recent event times, oldest overwritten first.
     recent: Vec<TimeMs>,
     /// Where the next time goes in `recent` once it is full.
     next: u8,
+    /// `recent` in ascending order, kept up to date as times come and go: sorting the sample
+    /// again on every event cost more than all the rest of the clock. Not saved (a restored
+    /// clock rebuilds it), and not part of equality.
+    #[serde(skip)]
+    sorted: Sorted,
+}
+
+impl PartialEq for Clock {
+    fn eq(&self, other: &Clock) -> bool {
+        self.recent == other.recent && self.next == other.next
+    }
+}
+
+impl Eq for Clock {}
+
+/// A sorted copy of a clock's sample.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sorted {
+    times: [TimeMs; SAMPLE],
+    len: u8,
+}
+
+impl Sorted {
+    fn of(recent: &[TimeMs]) -> Sorted {
+        let mut s = Sorted { times: [0; SAMPLE], len: recent.len() as u8 };
+        s.times[..recent.len()].copy_from_slice(recent);
+        s.times[..recent.len()].sort_unstable();
+        s
+    }
+
+    fn insert(&mut self, t: TimeMs) {
+        let mut i = usize::from(self.len);
+        while i > 0 && self.times[i - 1] > t {
+            self.times[i] = self.times[i - 1];
+            i -= 1;
+        }
+        self.times[i] = t;
+        self.len += 1;
+    }
+
+    /// Replaces one occurrence of `old` with `new`; false if `old` is not there.
+    fn replace(&mut self, old: TimeMs, new: TimeMs) -> bool {
+        let s = &mut self.times[..usize::from(self.len)];
+        let Some(mut i) = s.iter().position(|&x| x == old) else {
+            return false;
+        };
+        while i + 1 < s.len() && s[i + 1] < new {
+            s[i] = s[i + 1];
+            i += 1;
+        }
+        while i > 0 && s[i - 1] > new {
+            s[i] = s[i - 1];
+            i -= 1;
+        }
+        s[i] = new;
+        true
+    }
 }
 
 impl Clock {
@@ -52,17 +109,35 @@ impl Clock {
         Some(sorted[sorted.len() / 2])
     }
 
+    /// [`Clock::now`] from the sorted copy, rebuilt first if it does not match the sample (a
+    /// restored clock).
+    fn median(&mut self) -> Option<TimeMs> {
+        let n = self.recent.len();
+        if n > SAMPLE {
+            return self.now();
+        }
+        if usize::from(self.sorted.len) != n {
+            self.sorted = Sorted::of(&self.recent);
+        }
+        (n > 0).then(|| self.sorted.times[n / 2])
+    }
+
     /// Judges `t` against the clock, then lets it join the sample.
     pub fn observe(&mut self, t: TimeMs, late_ms: i64, ahead_ms: i64) -> Timing {
-        let timing = match self.now() {
+        let timing = match self.median() {
             Some(now) if t < now.saturating_sub(late_ms) => Timing::Late,
             Some(now) if t > now.saturating_add(ahead_ms) => Timing::Ahead,
             _ => Timing::OnTime,
         };
         if self.recent.len() < SAMPLE {
             self.recent.push(t);
+            self.sorted.insert(t);
         } else {
-            self.recent[usize::from(self.next)] = t;
+            let slot = &mut self.recent[usize::from(self.next)];
+            let old = std::mem::replace(slot, t);
+            if !self.sorted.replace(old, t) {
+                self.sorted = Sorted::of(&self.recent);
+            }
         }
         self.next = ((usize::from(self.next) + 1) % SAMPLE) as u8;
         timing
@@ -122,6 +197,26 @@ mod tests {
         let late = timings.iter().filter(|t| **t == Timing::Late).count();
         assert!(late <= SAMPLE / 2 + 1, "{late} late");
         assert_eq!(timings.last(), Some(&Timing::OnTime));
+    }
+
+    #[test]
+    fn the_kept_order_is_the_sample_sorted() {
+        let mut c = Clock::default();
+        let mut x: u64 = 7;
+        for i in 0..500 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            // Few distinct values, so equal times come and go too.
+            let t = (x >> 60) as i64 * 1000 + i / 50 * 60_000;
+            c.observe(t, LATE, AHEAD);
+            let n = c.recent.len();
+            assert_eq!(Sorted::of(&c.recent).times[..n], c.sorted.times[..n]);
+            assert_eq!(c.median(), c.now());
+        }
+        // A restored clock has no sorted copy: it is rebuilt.
+        let mut restored = Clock { recent: c.recent.clone(), next: c.next, ..Clock::default() };
+        assert_eq!(restored, c);
+        assert_eq!(restored.observe(9_000_000, LATE, AHEAD), c.observe(9_000_000, LATE, AHEAD));
+        assert_eq!(restored.sorted.times, c.sorted.times);
     }
 
     #[test]
