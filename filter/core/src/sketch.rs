@@ -10,7 +10,19 @@ use serde::{Deserialize, Serialize};
 /// XXH3 is defined on bytes and 64-bit arithmetic, so wasm32 and x86_64 agree (foldhash, used
 /// for table placement, does not: its 32-bit path multiplies differently).
 pub fn hash32(s: &str) -> u32 {
-    let h = xxhash_rust::xxh3::xxh3_64_with_seed(s.as_bytes(), 0x5eed_a11c_e0f1_7e57);
+    fold32(hash64(s.as_bytes()))
+}
+
+/// The 64-bit hash that [`hash32`] folds, for a string that is also looked up by it elsewhere
+/// (the User-Agent memo): one pass over the bytes serves both.
+#[inline]
+pub(crate) fn hash64(b: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(b, 0x5eed_a11c_e0f1_7e57)
+}
+
+/// [`hash32`] of a string whose [`hash64`] is known.
+#[inline]
+pub(crate) fn fold32(h: u64) -> u32 {
     // Zero marks an empty slot in `SmallSet`.
     ((h >> 32) as u32 ^ h as u32).max(1)
 }

@@ -263,6 +263,12 @@ impl AgentTable {
 
     /// Classifies one User-Agent string.
     pub fn classify(&self, ua: &str) -> AgentKind {
+        self.classify_hashed(ua, None)
+    }
+
+    /// Like [`AgentTable::classify`], given `hash(ua)` when the caller has it.
+    pub(super) fn classify_hashed(&self, ua: &str, hashed: Option<u64>) -> AgentKind {
+        let whole = ua.len();
         let ua = ua.trim();
         if ua.is_empty() || ua == "-" || ua == "\"-\"" {
             return AgentKind::Empty;
@@ -270,7 +276,11 @@ impl AgentTable {
         if SCRIPT_EXACT.iter().any(|s| ua.eq_ignore_ascii_case(s)) {
             return AgentKind::Script;
         }
-        let key = hash(ua.as_bytes());
+        // The caller's hash is of the untrimmed string.
+        let key = match hashed {
+            Some(h) if ua.len() == whole => h,
+            _ => hash(ua.as_bytes()),
+        };
         if let Some(kind) = self.memo.get(key) {
             return kind;
         }

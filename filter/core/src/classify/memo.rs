@@ -1,7 +1,8 @@
 //! A small, lock-free memo of recent User-Agent verdicts.
 //!
 //! Logs repeat a few hundred distinct User-Agent strings millions of times, and scanning a
-//! 120-byte browser string against the whole agent table costs far more than hashing it. The
+//! 120-byte browser string against the whole agent table costs far more than hashing it (which
+//! the engine does anyway, for its distinct-agent counts). The
 //! memo is direct-mapped: each slot holds a 61-bit hash tag and the verdict, in one atomic word,
 //! so it needs no lock, no allocation per call, and stays `Sync`. It only caches a pure function
 //! of the string, so it never changes a result (a tag collision between two different strings
@@ -64,24 +65,8 @@ fn slot(key: u64) -> usize {
     (key >> (64 - SLOTS.trailing_zeros())) as usize
 }
 
-/// A fast 64-bit hash of `bytes` (multiply-rotate over 8-byte words, then a final avalanche).
+/// The memo's key for `bytes`: the same hash the engine keeps of every agent (`hash32` folds
+/// it), so an event's agent is hashed once for both.
 pub(super) fn hash(bytes: &[u8]) -> u64 {
-    const K: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h = (bytes.len() as u64).wrapping_mul(K);
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(w);
-        h = (h.rotate_left(23) ^ u64::from_le_bytes(b)).wrapping_mul(K);
-    }
-    let mut b = [0u8; 8];
-    let tail = words.remainder();
-    b[..tail.len()].copy_from_slice(tail);
-    h = (h.rotate_left(23) ^ u64::from_le_bytes(b)).wrapping_mul(K);
-    // Avalanche so that both the slot (top bits) and the tag depend on every input bit.
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    crate::sketch::hash64(bytes)
 }

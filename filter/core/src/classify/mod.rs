@@ -235,6 +235,11 @@ impl Classifier {
         self.agents.classify(user_agent)
     }
 
+    /// [`Classifier::agent`] of a string whose `sketch::hash64` the caller already has.
+    pub(crate) fn agent_hashed(&self, user_agent: &str, hash64: u64) -> AgentKind {
+        self.agents.classify_hashed(user_agent, Some(hash64))
+    }
+
     /// Classifies a request target (path and query); `agent` decides the few endpoints that
     /// are UI traffic only when a browser calls them.
     pub fn request<'a>(&self, method: &str, target: &'a str, agent: AgentKind) -> Request<'a> {

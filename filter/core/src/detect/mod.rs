@@ -16,7 +16,7 @@ use crate::judge::{self, Judge};
 use crate::raise::{raise, Pending, Raise};
 use crate::rules::search::SensitiveTerms;
 use crate::rules::{baseline, for_each_rule, privilege, Params, RuleId};
-use crate::sketch::hash32;
+use crate::sketch::{fold32, hash32, hash64};
 use crate::snapshot::{SnapshotError, State};
 use crate::state::{View, Windows};
 use crate::stats::{Counters, Stats};
@@ -125,10 +125,11 @@ impl Pipeline {
             };
         }
         self.counters.events += 1;
+        let agent_h64 = hash64(ev.agent.as_bytes());
         let agent_kind = match &ev.audit {
             // Audit records carry no User-Agent: that says nothing of how the account works.
             Some(_) if ev.agent.is_empty() => AgentKind::Other,
-            _ => self.classifier.agent(&ev.agent),
+            _ => self.classifier.agent_hashed(&ev.agent, agent_h64),
         };
         let req = match &ev.audit {
             Some(a) => audit_request(a),
@@ -181,7 +182,7 @@ impl Pipeline {
             status: ev.status,
             ip_hash: ev.client.as_deref().map(hash32),
             session_hash: session.as_deref().map(hash32),
-            agent_hash: hash32(&ev.agent),
+            agent_hash: fold32(agent_h64),
             page_hash: req.page.as_deref().map(hash32),
             space: req.space.as_deref(),
             space_hash: req.space.as_deref().map(hash32),
