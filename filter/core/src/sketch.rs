@@ -114,6 +114,13 @@ impl<const W: usize> Linear<W> {
     pub fn clear(&mut self) {
         self.bits = [0; W];
     }
+
+    /// The largest [`Linear::estimate`] possible after at most `inserts` insertions since the
+    /// last clear (each sets one bit at most, and the estimate grows with the bits set): lets a
+    /// caller that knows how many there were skip counting the bits.
+    pub fn most(inserts: u32) -> u64 {
+        Self::TABLE[(inserts as usize).min(Self::BITS)]
+    }
 }
 
 /// `-m ln(zeros/m)` for every number of set bits, rounded, in integer arithmetic only.
@@ -207,6 +214,17 @@ mod tests {
             let est = c.estimate() as f64;
             let err = (est - f64::from(n)).abs() / f64::from(n);
             assert!(err < 0.12, "n={n} est={est}");
+        }
+    }
+
+    #[test]
+    fn most_bounds_every_estimate() {
+        let t = estimates::<8>();
+        assert!(t.windows(2).all(|w| w[0] <= w[1]), "the estimate grows with the bits set");
+        let mut c = LinearCounter::default();
+        for i in 0..2000u32 {
+            assert!(c.estimate() <= LinearCounter::most(i), "{i}");
+            c.insert(hash32(&format!("page-{i}")));
         }
     }
 

@@ -142,8 +142,11 @@ fn verdict(cx: &Ctx<'_, '_>, prof: &Profile) -> Option<Verdict> {
     let unusual_hour = history && prof.unusual_hour(now);
     let new_spaces = history && pages > 0 && 2 * u64::from(prof.new_space_reads) > pages;
     let new_address = history && cx.view.ip_hash.is_some_and(|ip| prof.new_address(ip));
-    let hour_pages = prof.pace.at(Metric::Pages as usize, now);
-    let hour_new_spaces = 2 * prof.pace.at(NEW_SPACE, now) > hour_pages && hour_pages > 0;
+    // Only read with a history (through `new_address` and `own` below).
+    let hour_new_spaces = history && {
+        let hour_pages = prof.pace.at(Metric::Pages as usize, now);
+        2 * prof.pace.at(NEW_SPACE, now) > hour_pages && hour_pages > 0
+    };
     let out_of_context =
         (cx.privileged && unusual_hour) || (new_address && (hour_new_spaces || unusual_hour));
     let mut worst: Option<(f64, Verdict)> = None;

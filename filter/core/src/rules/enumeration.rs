@@ -5,6 +5,7 @@
 use super::check::{tiered, Ctx, Finding, Rule};
 use crate::alert::EntityKind;
 use crate::rules::RuleId;
+use crate::sketch::LinearCounter;
 
 pub(crate) struct MassEnumeration;
 
@@ -20,14 +21,20 @@ impl Rule for MassEnumeration {
             return None;
         }
         let e = &cx.state.enumeration;
-        let pages = e.pages.estimate();
-        let spaces = e.spaces.estimate();
         let steps = u64::from(e.pagination);
         let p = cx.params;
+        let by_steps = steps >= p.pagination_threshold;
+        // Every content read in the window is counted, and only they insert pages: when even
+        // that many distinct pages would be too few for either page criterion below, counting
+        // the sketch's bits (on every read of every entity) can be skipped.
+        if !by_steps && LinearCounter::most(e.window.count) < cx.threshold / 4 {
+            return None;
+        }
+        let pages = e.pages.estimate();
+        let spaces = e.spaces.estimate();
         let by_pages = pages >= cx.threshold;
         // Many spaces with a fair number of pages: a crawler walks the whole wiki, people do not.
         let by_spaces = spaces >= p.space_threshold && pages >= cx.threshold / 4;
-        let by_steps = steps >= p.pagination_threshold;
         if !(by_pages || by_spaces || by_steps) {
             return None;
         }
