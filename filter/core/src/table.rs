@@ -9,6 +9,7 @@ use crate::event::TimeMs;
 use crate::state::EntityState;
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
+use std::hash::BuildHasher;
 
 /// Placement only: nothing iterates a table in hash order (eviction and snapshots sort by key).
 type Hasher = foldhash::quality::FixedState;
@@ -48,10 +49,18 @@ impl Table {
 
     /// The entity's state, created (evicting if full) when new.
     pub fn entry(&mut self, key: &str, now: TimeMs, cooldown: i64) -> &mut EntityState {
-        if self.map.len() >= self.cap && !self.map.contains_key(key) {
+        // Hashed once: a full table looks the key up before evicting and again to insert it.
+        let hash = self.map.hasher().hash_one(key);
+        if self.map.len() >= self.cap
+            && self.map.raw_entry().from_key_hashed_nocheck(hash, key).is_none()
+        {
             self.evict(now, cooldown);
         }
-        self.map.raw_entry_mut().from_key(key).or_insert_with(|| (Box::from(key), Box::default())).1
+        self.map
+            .raw_entry_mut()
+            .from_key_hashed_nocheck(hash, key)
+            .or_insert_with(|| (Box::from(key), Box::default()))
+            .1
     }
 
     fn evict(&mut self, now: TimeMs, cooldown: i64) {
