@@ -118,6 +118,7 @@ fn org_events() -> Vec<Value> {
     v
 }
 
+#[allow(clippy::too_many_arguments)] // one argument per field of the record
 fn site_record(
     t: i64,
     author: &str,
@@ -618,6 +619,7 @@ fn site_pull_with_basic_auth_and_offset_pages_equals_a_replay_in_the_component()
     );
     let seen = server.seen();
     assert_eq!(seen.len(), 3, "six records, two a page");
+    assert!(seen.iter().all(|s| s.path == "/wiki/rest/api/audit"));
     let starts: Vec<&str> = seen.iter().map(|s| s.query["start"].as_str()).collect();
     assert_eq!(starts, ["0", "2", "4"]);
     assert!(seen

@@ -119,8 +119,8 @@ pub fn run(args: &PullArgs) -> Result<()> {
         let at = marks.get(&key).map_or_else(|| "none".into(), |m| window::show(m.time_ms));
         eprintln!("wikiwatch: {}: stopped; checkpoint {at}", api.label());
     }
-    let pending = run.sink.counts().pending;
-    if pending > 0 {
+    if run.sink.has_pending() {
+        let pending = run.sink.counts().pending;
         eprintln!("wikiwatch: {pending} alert(s) kept in the state file for the collector");
     }
     Ok(())
