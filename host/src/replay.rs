@@ -6,7 +6,7 @@ use crate::backend::Backend;
 use crate::cli::ReplayArgs;
 use crate::config_file::load_config;
 use crate::engine;
-use crate::fail::{usage, Unusable};
+use crate::fail::Unusable;
 use crate::input::{self, InputSpec, LineReader};
 use crate::merge;
 use crate::order::{self, OrderReport};
@@ -41,13 +41,13 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
         Some(p) => state_file::load(p)?,
         None => None,
     };
-    let mut detector = engine::open(args.engine, &config, state.as_deref(), &args.sandbox)
-        .map_err(|e| match &args.state {
-            Some(p) if e.chain().any(|c| c.is::<crate::fail::Usage>()) => {
-                usage(format!("--state {}: {e:#}", p.display()))
-            }
-            _ => e,
-        })?;
+    let mut detector = engine::open_state(
+        args.engine,
+        &config,
+        state.as_deref(),
+        args.state.as_deref(),
+        &args.sandbox,
+    )?;
     // A restored engine's counters include earlier runs; the summary shows this run's.
     let history = match state {
         Some(_) => detector.stats()?,

@@ -40,21 +40,15 @@ pub fn run(args: &FollowArgs) -> Result<()> {
     let patterns =
         specs.iter().map(|s| Pattern { glob: s.label.clone(), format: s.format }).collect();
     let config = load_config(args.config.as_deref())?;
-    let (state_file, mut state) = match &args.state {
-        Some(p) => {
-            let (f, s) = StateFile::open(p)?;
-            (Some(f), s)
-        }
-        None => (None, LiveState::default()),
-    };
+    let (state_file, mut state) = StateFile::open_opt(args.state.as_deref())?;
     let stop = Stop::install()?;
-    let mut detector = engine::open(args.engine, &config, state.detector.as_deref(), &args.sandbox)
-        .map_err(|e| match &args.state {
-            Some(p) if e.chain().any(|c| c.is::<crate::fail::Usage>()) => {
-                usage(format!("--state {}: {e:#}", p.display()))
-            }
-            _ => e,
-        })?;
+    let mut detector = engine::open_state(
+        args.engine,
+        &config,
+        state.detector.as_deref(),
+        args.state.as_deref(),
+        &args.sandbox,
+    )?;
     let history = match state.detector {
         Some(_) => detector.stats()?,
         None => Stats::default(),

@@ -107,6 +107,15 @@ impl StateFile {
         Ok((StateFile { path: path.to_path_buf() }, state))
     }
 
+    /// [`StateFile::open`] for an optional `--state`: without one, nothing is saved and the
+    /// state starts empty.
+    pub fn open_opt(path: Option<&Path>) -> Result<(Option<StateFile>, LiveState)> {
+        match path {
+            Some(p) => StateFile::open(p).map(|(f, s)| (Some(f), s)),
+            None => Ok((None, LiveState::default())),
+        }
+    }
+
     /// Writes `state` atomically.
     pub fn save(&self, state: &LiveState) -> Result<()> {
         state_file::save(&self.path, &state.encode())

@@ -56,21 +56,15 @@ pub fn run(args: &PullArgs) -> Result<()> {
         None => None,
     };
     let config = load_config(common.config.as_deref())?;
-    let (file, mut state) = match &common.state {
-        Some(p) => {
-            let (f, s) = StateFile::open(p)?;
-            (Some(f), s)
-        }
-        None => (None, LiveState::default()),
-    };
+    let (file, mut state) = StateFile::open_opt(common.state.as_deref())?;
     let mut marks: Checkpoints = state.section("pull")?.unwrap_or_default();
-    let detector = engine::open(common.engine, &config, state.detector.as_deref(), &common.sandbox)
-        .map_err(|e| match &common.state {
-            Some(p) if e.chain().any(|c| c.is::<Usage>()) => {
-                usage(format!("--state {}: {e:#}", p.display()))
-            }
-            _ => e,
-        })?;
+    let detector = engine::open_state(
+        common.engine,
+        &config,
+        state.detector.as_deref(),
+        common.state.as_deref(),
+        &common.sandbox,
+    )?;
     let sink = LiveSink::open(
         common.alerts.as_deref(),
         common.post.as_deref(),
