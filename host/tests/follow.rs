@@ -13,15 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod common;
 
-fn wikiwatch() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wikiwatch"));
-    cmd.env("WIKIWATCH_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
-    cmd
-}
+use common::{wikiwatch, workspace};
 
 /// The bundled one-day log (six attacks) as lines, and its config.
 fn day() -> (Vec<String>, PathBuf) {

@@ -4,6 +4,8 @@
 //! the checkpoint holds across restarts without feeding an event twice, 429 and 5xx are
 //! retried, refused credentials and broken pages end the pull with a clear message.
 
+mod common;
+
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -442,9 +444,8 @@ fn b64(input: &[u8]) -> String {
 // ---------------------------------------------------------------- running wikiwatch
 
 fn wikiwatch() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wikiwatch"));
-    cmd.env("WIKIWATCH_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-cache"))
-        .env_remove("WIKIWATCH_ATLASSIAN_API_KEY")
+    let mut cmd = common::wikiwatch();
+    cmd.env_remove("WIKIWATCH_ATLASSIAN_API_KEY")
         .env_remove("WIKIWATCH_ATLASSIAN_EMAIL")
         .env_remove("WIKIWATCH_ATLASSIAN_API_TOKEN");
     cmd

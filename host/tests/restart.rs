@@ -3,18 +3,12 @@
 //! truncated, foreign-version or mismatched state file is refused with exit 2 and left as it was.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use tempfile::TempDir;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+mod common;
 
-fn wikiwatch() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wikiwatch"));
-    cmd.env("WIKIWATCH_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
-    cmd
-}
+use common::{wikiwatch, workspace};
 
 fn replay(engine: &str, state: Option<&Path>, config: Option<&Path>, input: &Path) -> Output {
     let mut cmd = wikiwatch();

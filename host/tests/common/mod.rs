@@ -1,12 +1,20 @@
-//! What the detection-quality tests share: running the real `wikiwatch` binary and showing
-//! latencies.
+//! What the CLI tests share: running the real `wikiwatch` binary, the workspace's examples,
+//! showing latencies.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The binary under test.
+/// The binary under test, with compiled components cached under the target directory.
 pub fn wikiwatch() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wikiwatch"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wikiwatch"));
+    cmd.env("WIKIWATCH_CACHE_DIR", Path::new(env!("CARGO_TARGET_TMPDIR")).join("component-cache"));
+    cmd
+}
+
+/// The workspace root (bundled examples and config).
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// Runs `cmd`; a failure names `what` and shows wikiwatch's stderr.
