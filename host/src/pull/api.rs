@@ -8,10 +8,18 @@ use xxhash_rust::xxh3::xxh3_64;
 
 /// One audit API of one organization or site.
 pub trait Api {
+    /// `org` or `site`.
+    fn kind(&self) -> &'static str;
+    /// The organization id or the site's host name.
+    fn name(&self) -> &str;
     /// `org ID` or `site HOST`, for messages.
-    fn label(&self) -> String;
+    fn label(&self) -> String {
+        format!("{} {}", self.kind(), self.name())
+    }
     /// The checkpoint key in the state file.
-    fn key(&self) -> String;
+    fn key(&self) -> String {
+        format!("{}:{}", self.kind(), self.name())
+    }
     /// The `Authorization` header value.
     fn authorization(&self) -> &str;
     /// URL and query of the page at `pos` (`None`: the first page) of the window.

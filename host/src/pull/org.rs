@@ -56,41 +56,18 @@ fn next_cursor(body: &Value) -> Option<String> {
         return Some(link.to_string());
     }
     let query = link.split_once('?')?.1;
-    let raw = query.split('&').find_map(|kv| kv.strip_prefix("cursor="))?;
-    Some(percent_decode(raw))
-}
-
-/// Undoes the URL encoding of a query value (`%XX`, `+`), leaving malformed escapes as they are.
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-        match b[i] {
-            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 3;
-                    continue;
-                }
-                _ => out.push(b'%'),
-            },
-            b'+' => out.push(b' '),
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "cursor")
+        .map(|(_, v)| v.into_owned())
 }
 
 impl Api for Org {
-    fn label(&self) -> String {
-        format!("org {}", self.org_id)
+    fn kind(&self) -> &'static str {
+        "org"
     }
 
-    fn key(&self) -> String {
-        format!("org:{}", self.org_id)
+    fn name(&self) -> &str {
+        &self.org_id
     }
 
     fn authorization(&self) -> &str {
@@ -172,7 +149,8 @@ mod tests {
 
     #[test]
     fn percent_decoding_keeps_bad_escapes() {
-        assert_eq!(percent_decode("a%2Fb%3d%"), "a/b=%");
-        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        let cursor = |c: &str| next_cursor(&json!({"links": {"next": format!("/x?cursor={c}")}}));
+        assert_eq!(cursor("a%2Fb%3d%").as_deref(), Some("a/b=%"));
+        assert_eq!(cursor("%zz%4").as_deref(), Some("%zz%4"));
     }
 }

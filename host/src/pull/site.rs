@@ -57,12 +57,12 @@ impl Site {
 }
 
 impl Api for Site {
-    fn label(&self) -> String {
-        format!("site {}", self.host)
+    fn kind(&self) -> &'static str {
+        "site"
     }
 
-    fn key(&self) -> String {
-        format!("site:{}", self.host)
+    fn name(&self) -> &str {
+        &self.host
     }
 
     fn authorization(&self) -> &str {
