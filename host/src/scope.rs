@@ -154,9 +154,9 @@ impl Scope {
 fn describe_audit<'a>(a: &'a AuditAction<'a>) -> (String, Option<&'a str>) {
     match a {
         AuditAction::SpaceExport { space } => ("space export".into(), space.as_deref()),
-        AuditAction::PageExport { space } => ("page export".into(), space.as_deref()),
+        AuditAction::PageExport { space, .. } => ("page export".into(), space.as_deref()),
         AuditAction::SpaceImport { space } => ("space import".into(), space.as_deref()),
-        AuditAction::PageView { space } => ("page view".into(), space.as_deref()),
+        AuditAction::PageView { space, .. } => ("page view".into(), space.as_deref()),
         AuditAction::AuditSearch => ("audit log search".into(), None),
         AuditAction::ApiToken => ("API token".into(), None),
         AuditAction::UserCreated { user } => (format!("created user {user}"), None),

@@ -121,13 +121,17 @@ pub fn event(e: &AccessEvent<'_>) -> wit::Event {
     }
 }
 
+fn audit_page(space: &Option<Cow<'_, str>>, page: &Option<Cow<'_, str>>) -> wit::AuditPage {
+    wit::AuditPage { space: own_opt(space), page: own_opt(page) }
+}
+
 fn audit(a: &AuditAction<'_>) -> wit::AuditAction {
     use wit::AuditAction as W;
     match a {
         AuditAction::SpaceExport { space } => W::SpaceExport(own_opt(space)),
-        AuditAction::PageExport { space } => W::PageExport(own_opt(space)),
+        AuditAction::PageExport { space, page } => W::PageExport(audit_page(space, page)),
         AuditAction::SpaceImport { space } => W::SpaceImport(own_opt(space)),
-        AuditAction::PageView { space } => W::PageView(own_opt(space)),
+        AuditAction::PageView { space, page } => W::PageView(audit_page(space, page)),
         AuditAction::AuditSearch => W::AuditSearch,
         AuditAction::ApiToken => W::ApiToken,
         AuditAction::UserCreated { user } => W::UserCreated(own(user)),

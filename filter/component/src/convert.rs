@@ -83,9 +83,11 @@ fn audit(a: &wit::AuditAction) -> AuditAction<'_> {
     use wit::AuditAction as W;
     match a {
         W::SpaceExport(space) => AuditAction::SpaceExport { space: cow_opt(space) },
-        W::PageExport(space) => AuditAction::PageExport { space: cow_opt(space) },
+        W::PageExport(p) => {
+            AuditAction::PageExport { space: cow_opt(&p.space), page: cow_opt(&p.page) }
+        }
         W::SpaceImport(space) => AuditAction::SpaceImport { space: cow_opt(space) },
-        W::PageView(space) => AuditAction::PageView { space: cow_opt(space) },
+        W::PageView(p) => AuditAction::PageView { space: cow_opt(&p.space), page: cow_opt(&p.page) },
         W::AuditSearch => AuditAction::AuditSearch,
         W::ApiToken => AuditAction::ApiToken,
         W::UserCreated(user) => AuditAction::UserCreated { user: cow(user) },

@@ -46,12 +46,13 @@ pub struct AccessEvent<'a> {
 pub enum AuditAction<'a> {
     /// A whole space was exported (XML, HTML, CSV or PDF).
     SpaceExport { space: Option<Cow<'a, str>> },
-    /// One page was exported (PDF, Word, HTML).
-    PageExport { space: Option<Cow<'a, str>> },
+    /// One page was exported (PDF, Word, HTML). `page` is the page's id when the record
+    /// names it (else `KEY/Title` or its title), so distinct pages can be counted.
+    PageExport { space: Option<Cow<'a, str>>, page: Option<Cow<'a, str>> },
     /// A space was imported.
     SpaceImport { space: Option<Cow<'a, str>> },
-    /// A page was viewed (Cloud audit/analytics events).
-    PageView { space: Option<Cow<'a, str>> },
+    /// A page was viewed (Cloud audit/analytics events); `page` as for `PageExport`.
+    PageView { space: Option<Cow<'a, str>>, page: Option<Cow<'a, str>> },
     /// The audit log itself was searched or exported.
     AuditSearch,
     /// An API token was created or used.
@@ -103,11 +104,15 @@ impl AuditAction<'_> {
             AuditAction::SpaceExport { space } => {
                 AuditAction::SpaceExport { space: own_opt(space) }
             }
-            AuditAction::PageExport { space } => AuditAction::PageExport { space: own_opt(space) },
+            AuditAction::PageExport { space, page } => {
+                AuditAction::PageExport { space: own_opt(space), page: own_opt(page) }
+            }
             AuditAction::SpaceImport { space } => {
                 AuditAction::SpaceImport { space: own_opt(space) }
             }
-            AuditAction::PageView { space } => AuditAction::PageView { space: own_opt(space) },
+            AuditAction::PageView { space, page } => {
+                AuditAction::PageView { space: own_opt(space), page: own_opt(page) }
+            }
             AuditAction::AuditSearch => AuditAction::AuditSearch,
             AuditAction::ApiToken => AuditAction::ApiToken,
             AuditAction::UserCreated { user } => AuditAction::UserCreated { user: own(user) },

@@ -141,11 +141,11 @@ pub enum FuzzAudit {
     #[allow(missing_docs)]
     SpaceExport(Option<Word>),
     #[allow(missing_docs)]
-    PageExport(Option<Word>),
+    PageExport(Option<Word>, Option<Word>),
     #[allow(missing_docs)]
     SpaceImport(Option<Word>),
     #[allow(missing_docs)]
-    PageView(Option<Word>),
+    PageView(Option<Word>, Option<Word>),
     #[allow(missing_docs)]
     AuditSearch,
     #[allow(missing_docs)]
@@ -169,9 +169,11 @@ impl FuzzAudit {
         }
         match self {
             FuzzAudit::SpaceExport(s) => AuditAction::SpaceExport { space: opt(s) },
-            FuzzAudit::PageExport(s) => AuditAction::PageExport { space: opt(s) },
+            FuzzAudit::PageExport(s, p) => {
+                AuditAction::PageExport { space: opt(s), page: opt(p) }
+            }
             FuzzAudit::SpaceImport(s) => AuditAction::SpaceImport { space: opt(s) },
-            FuzzAudit::PageView(s) => AuditAction::PageView { space: opt(s) },
+            FuzzAudit::PageView(s, p) => AuditAction::PageView { space: opt(s), page: opt(p) },
             FuzzAudit::AuditSearch => AuditAction::AuditSearch,
             FuzzAudit::ApiToken => AuditAction::ApiToken,
             FuzzAudit::UserCreated(u) => AuditAction::UserCreated { user: u.text() },

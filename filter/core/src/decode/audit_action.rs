@@ -177,6 +177,28 @@ fn space<'v>(f: &Facts<'v>) -> Option<Cow<'v, str>> {
         .map(Cow::Borrowed)
 }
 
+/// The page a record names, for distinct-page counts: its id (the object's, or `pageId` of its
+/// URI), else `KEY/Title` (or the title alone when no space is named). Object kinds vary by
+/// product and API (`Page`, `page`, `blogpost`, `confluence.page`), so any kind that says page
+/// or blog counts.
+fn page<'v>(f: &Facts<'v>, space: Option<&str>) -> Option<Cow<'v, str>> {
+    let is_page = |o: &&Obj<'v>| {
+        let k = o.kind.as_bytes();
+        [b"page".as_slice(), b"blog"]
+            .iter()
+            .any(|w| k.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w)))
+    };
+    let o = f.objects.iter().find(is_page)?;
+    if let Some(id) = o.id.or_else(|| o.uri.and_then(|u| query_param(u, "pageId"))) {
+        return Some(Cow::Borrowed(id));
+    }
+    let title = o.name.filter(|n| !n.is_empty())?;
+    Some(match space {
+        Some(key) => Cow::Owned(format!("{key}/{title}")),
+        None => Cow::Borrowed(title),
+    })
+}
+
 /// A user object's login: `?username=` of its URI, else its name, else its id.
 fn user_of<'v>(f: &Facts<'v>) -> Option<&'v str> {
     let o = f.objects.iter().find(|o| is_kind(o, &["user", "users", "account", "accounts"]))?;
@@ -224,9 +246,17 @@ pub(crate) fn action<'v>(f: &Facts<'v>) -> Option<AuditAction<'v>> {
     let other = || AuditAction::Other { action: Cow::Borrowed(label) };
     Some(match kind {
         Kind::SpaceExport => AuditAction::SpaceExport { space: space(f) },
-        Kind::PageExport => AuditAction::PageExport { space: space(f) },
+        Kind::PageExport => {
+            let space = space(f);
+            let page = page(f, space.as_deref());
+            AuditAction::PageExport { space, page }
+        }
         Kind::SpaceImport => AuditAction::SpaceImport { space: space(f) },
-        Kind::PageView => AuditAction::PageView { space: space(f) },
+        Kind::PageView => {
+            let space = space(f);
+            let page = page(f, space.as_deref());
+            AuditAction::PageView { space, page }
+        }
         Kind::SpacePermission => AuditAction::SpacePermissionChanged { space: space(f) },
         Kind::AuditSearch => AuditAction::AuditSearch,
         Kind::ApiToken => AuditAction::ApiToken,

@@ -66,7 +66,7 @@ fn data_center_audit_file() {
             },
             AuditAction::SpacePermissionChanged { space: Some(c("ENG")) },
             AuditAction::SpaceExport { space: Some(c("ENG")) },
-            AuditAction::PageExport { space: Some(c("HR")) },
+            AuditAction::PageExport { space: Some(c("HR")), page: Some(c("1179650")) },
             AuditAction::SpaceImport { space: Some(c("LEG")) },
             AuditAction::AuditSearch,
             AuditAction::ApiToken,
@@ -118,7 +118,10 @@ fn confluence_cloud_audit() {
                 permission: c("SYSTEMADMINISTRATOR")
             },
             AuditAction::SpaceExport { space: Some(c("ENG")) },
-            AuditAction::PageExport { space: Some(c("Human Resources")) },
+            AuditAction::PageExport {
+                space: Some(c("Human Resources")),
+                page: Some(c("Human Resources/VPN setup"))
+            },
             AuditAction::AuditSearch,
             AuditAction::SpacePermissionChanged { space: Some(c("Human Resources")) },
         ]
@@ -203,5 +206,35 @@ fn hostile_audit_json_never_panics() {
     assert_eq!(
         r[0].as_ref().unwrap()[0].audit,
         Some(AuditAction::Other { action: c("user_added_to_group") })
+    );
+}
+
+#[test]
+fn page_views_and_exports_name_their_page() {
+    let org = |ctx: &str| {
+        format!(
+            r#"{{"id":"e1","type":"events","attributes":{{"time":"2026-10-07T14:00:40Z","action":"page_viewed","actor":{{"id":"a1","name":"Bob"}},"context":[{ctx}],"container":[{{"id":"s1","type":"space","attributes":{{"key":"OPS","name":"OPS"}}}}]}}}}"#
+        )
+    };
+    let with_id = org(r#"{"id":"216065","type":"page","attributes":{"title":"Runbook"}}"#);
+    let titled = org(r#"{"type":"blogpost","attributes":{"name":"Release notes"}}"#);
+    let nameless = org(r#"{"type":"page","attributes":{}}"#);
+    let dc_uri = r#"{"affectedObjects":[{"name":"VPN","type":"Page","uri":"/pages/viewpage.action?pageId=77"}],"auditType":{"action":"Page viewed"},"author":{"name":"eve"},"timestamp":{"epochSecond":1791381960,"nano":0}}"#;
+    let got: Vec<_> = [with_id.as_str(), titled.as_str(), nameless.as_str(), dc_uri]
+        .iter()
+        .map(|l| actions(&events(l)).remove(0))
+        .collect();
+    let view = |space: Option<&str>, page: Option<&str>| AuditAction::PageView {
+        space: space.map(c),
+        page: page.map(c),
+    };
+    assert_eq!(
+        got,
+        vec![
+            view(Some("OPS"), Some("216065")),
+            view(Some("OPS"), Some("OPS/Release notes")),
+            view(Some("OPS"), None),
+            view(None, Some("77")),
+        ]
     );
 }

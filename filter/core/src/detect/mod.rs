@@ -358,14 +358,17 @@ pub fn session_id(raw: &str) -> String {
 
 /// The request an audit record amounts to.
 pub(crate) fn audit_request<'a>(a: &'a AuditAction<'_>) -> Request<'a> {
-    let with_space = |kind, space: &'a Option<std::borrow::Cow<'_, str>>| Request {
-        space: space.as_deref().map(std::borrow::Cow::Borrowed),
+    use std::borrow::Cow;
+    let borrow = |s: &'a Option<Cow<'_, str>>| s.as_deref().map(Cow::Borrowed);
+    let target = |kind, space, page| Request {
+        space: borrow(space),
+        page: borrow(page),
         ..Request::of_kind(kind)
     };
     match a {
-        AuditAction::SpaceExport { space } => with_space(RequestKind::SpaceExport, space),
-        AuditAction::PageExport { space } => with_space(RequestKind::PageExport, space),
-        AuditAction::PageView { space } => with_space(RequestKind::PageView, space),
+        AuditAction::SpaceExport { space } => target(RequestKind::SpaceExport, space, &None),
+        AuditAction::PageExport { space, page } => target(RequestKind::PageExport, space, page),
+        AuditAction::PageView { space, page } => target(RequestKind::PageView, space, page),
         AuditAction::Other { .. } => Request::of_kind(RequestKind::Other),
         _ => Request::of_kind(RequestKind::Admin),
     }
