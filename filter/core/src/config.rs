@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+/// Space labels a config may give (`spaces`).
+const MAX_SPACE_LABELS: usize = 10_000;
+
 /// The whole configuration. `Config::default()` is the built-in default config.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -29,6 +32,10 @@ pub struct Config {
     pub classify: ClassifyConfig,
     /// Field map of the `json` input format.
     pub decode: DecodeConfig,
+    /// Sensitivity labels of spaces by space key (`{"HR": "restricted"}`), for reports. Left
+    /// out of the serialised config when empty, so configs without it keep their fingerprint.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub spaces: BTreeMap<String, String>,
 }
 
 /// Identity context (`"identity"`).
@@ -148,8 +155,28 @@ impl Config {
         Ok(config)
     }
 
+    /// Space labels: a key and a label each, both short.
+    fn validate_spaces(&self) -> Result<(), ConfigError> {
+        if self.spaces.len() > MAX_SPACE_LABELS {
+            return Err(ConfigError::new("spaces", format!("at most {MAX_SPACE_LABELS} spaces")));
+        }
+        for (key, label) in &self.spaces {
+            if key.trim().is_empty() {
+                return Err(ConfigError::new("spaces", "a space key cannot be empty"));
+            }
+            if label.trim().is_empty() || label.len() > 64 {
+                return Err(ConfigError::new(
+                    format!("spaces.{key}"),
+                    "a sensitivity label is 1 to 64 characters, e.g. \"restricted\"",
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks every value that parsing alone cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        self.validate_spaces()?;
         let l = &self.limits;
         for (key, v) in
             [("max_users", l.max_users), ("max_ips", l.max_ips), ("max_sessions", l.max_sessions)]
