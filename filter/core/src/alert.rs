@@ -6,6 +6,22 @@ pub use crate::severity::Severity;
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
+/// Version of the alert form ([docs/alerts.md](../../docs/alerts.md)): 1 had keys 1 to 12;
+/// 2 added `id`, `schema_version`, `severity_id` and the tactic and detection strategy in
+/// `attack`.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The analytic every alert implements (MITRE ATT&CK).
+pub const ANALYTIC: &str = "AN1019";
+/// The detection strategy the analytic belongs to.
+pub const DETECTION_STRATEGY: &str = "DET0358";
+/// The technique every rule detects (the first of each rule's techniques).
+pub const TECHNIQUE: &str = "T1213.001";
+/// The technique's tactic: Collection.
+pub const TACTIC: &str = "TA0009";
+/// The tactic's name.
+pub const TACTIC_NAME: &str = "Collection";
+
 /// Which table an entity lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -147,11 +163,14 @@ struct WindowJson {
 struct Attack {
     analytic: &'static str,
     techniques: &'static [&'static str],
+    technique: &'static str,
+    tactic: &'static str,
+    detection_strategy: &'static str,
 }
 
 impl Serialize for Alert {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(12))?;
+        let mut m = s.serialize_map(Some(15))?;
         m.serialize_entry("time", &format_time(self.time_ms))?;
         m.serialize_entry("rule", self.rule.as_str())?;
         m.serialize_entry("severity", &self.severity)?;
@@ -169,12 +188,39 @@ impl Serialize for Alert {
         m.serialize_entry("privileged", &self.privileged)?;
         m.serialize_entry("summary", &self.summary)?;
         m.serialize_entry("evidence", &self.evidence)?;
-        m.serialize_entry("attack", &Attack { analytic: "AN1019", techniques: self.techniques })?;
+        m.serialize_entry(
+            "attack",
+            &Attack {
+                analytic: ANALYTIC,
+                techniques: self.techniques,
+                technique: TECHNIQUE,
+                tactic: TACTIC,
+                detection_strategy: DETECTION_STRATEGY,
+            },
+        )?;
+        m.serialize_entry("id", &self.id())?;
+        m.serialize_entry("schema_version", &SCHEMA_VERSION)?;
+        m.serialize_entry("severity_id", &self.severity.id())?;
         m.end()
     }
 }
 
 impl Alert {
+    /// The alert's stable id: `a-` and 16 hex digits of a fixed-seed hash of rule, entity kind,
+    /// entity id and window start. Every host gives the same alert the same id, and a rule
+    /// that fires again on the same window (a higher severity) keeps it, so a SIEM can
+    /// deduplicate on it.
+    pub fn id(&self) -> String {
+        let name = format!(
+            "{}:{}:{}:{}",
+            self.rule.as_str(),
+            self.entity.kind.as_str(),
+            self.entity.id,
+            self.window.start_ms
+        );
+        format!("a-{:016x}", xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), 0xa1e7_1d00))
+    }
+
     /// The alert as one JSON line (no trailing newline).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
@@ -232,7 +278,15 @@ mod tests {
         };
         assert_eq!(
             a.to_json(),
-            r#"{"time":"2026-10-07T14:03:11Z","rule":"mass-enumeration","severity":"high","entity":{"kind":"user","id":"mallory"},"incident":"i-0123456789abcdef","window":{"start":"2026-10-07T13:53:11Z","end":"2026-10-07T14:03:11Z"},"count":412,"threshold":200,"privileged":false,"summary":"mallory read 412 distinct pages","evidence":{"ips":["10.1.0.17"],"user_agents":["python-requests/2.31.0"],"spaces":{"ENG":300,"HR":2},"sample":["/rest/api/content/1"]},"attack":{"analytic":"AN1019","techniques":["T1213.001","T1119"]}}"#
+            r#"{"time":"2026-10-07T14:03:11Z","rule":"mass-enumeration","severity":"high","entity":{"kind":"user","id":"mallory"},"incident":"i-0123456789abcdef","window":{"start":"2026-10-07T13:53:11Z","end":"2026-10-07T14:03:11Z"},"count":412,"threshold":200,"privileged":false,"summary":"mallory read 412 distinct pages","evidence":{"ips":["10.1.0.17"],"user_agents":["python-requests/2.31.0"],"spaces":{"ENG":300,"HR":2},"sample":["/rest/api/content/1"]},"attack":{"analytic":"AN1019","techniques":["T1213.001","T1119"],"technique":"T1213.001","tactic":"TA0009","detection_strategy":"DET0358"},"id":"a-b440756759030c92","schema_version":2,"severity_id":4}"#
         );
+        let mut later = a.clone();
+        later.window.start_ms += 1000;
+        assert_ne!(later.id(), a.id(), "the window start is part of the id");
+        let mut worse = a.clone();
+        worse.severity = Severity::Critical;
+        worse.time_ms += 5000;
+        worse.count += 1;
+        assert_eq!(worse.id(), a.id(), "a later line of the same window keeps the id");
     }
 }

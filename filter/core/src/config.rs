@@ -9,6 +9,7 @@ use crate::duration::Duration;
 use crate::params::Params;
 pub use crate::params::{RoleOverride, RuleConfig};
 use crate::rule_id::RuleId;
+use crate::siem::AlertFormat;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -36,6 +37,10 @@ pub struct Config {
     /// out of the serialised config when empty, so configs without it keep their fingerprint.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub spaces: BTreeMap<String, String>,
+    /// Form in which hosts write alerts: native, ECS or OCSF. Left out of the serialised
+    /// config when native, so configs without it keep their fingerprint.
+    #[serde(skip_serializing_if = "AlertFormat::is_native")]
+    pub output: AlertFormat,
 }
 
 /// Identity context (`"identity"`).

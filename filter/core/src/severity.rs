@@ -5,6 +5,7 @@ use std::fmt;
 
 /// How bad it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Worth a look.
@@ -25,6 +26,17 @@ impl Severity {
             Severity::Medium => "medium",
             Severity::High => "high",
             Severity::Critical => "critical",
+        }
+    }
+
+    /// The number beside the word: 2 low, 3 medium, 4 high, 5 critical. The scale is OCSF's
+    /// `severity_id` (1 would be informational), so the native, ECS and OCSF forms agree.
+    pub fn id(self) -> u8 {
+        match self {
+            Severity::Low => 2,
+            Severity::Medium => 3,
+            Severity::High => 4,
+            Severity::Critical => 5,
         }
     }
 
