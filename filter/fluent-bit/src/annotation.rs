@@ -9,9 +9,10 @@
 //! them. `alert_severity` is the highest severity among `alerts` (null when there are none):
 //! a plain string, so `rewrite_tag` can route on it (`$wikiwatch['alert_severity']`).
 //! `late: true` and `events: N` appear only when they apply. Each element of `alerts` is the
-//! docs/alerts.md alert object, byte for byte what the CLI prints on its own line.
+//! docs/alerts.md alert object, byte for byte what the CLI prints on its own line, or its ECS
+//! or OCSF form when the config's `output` asks for it.
 
-use wikiwatch_core::{Alert, Outcome};
+use wikiwatch_core::{Alert, AlertFormat, Outcome};
 
 /// What one record told the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +28,7 @@ pub struct Annotation {
 }
 
 /// Appends `"wikiwatch":{...}` (without a leading comma) to `out`.
-pub fn write(out: &mut Vec<u8>, note: &Annotation, alerts: &[Alert]) {
+pub fn write(out: &mut Vec<u8>, note: &Annotation, alerts: &[Alert], form: AlertFormat) {
     out.extend_from_slice(b"\"wikiwatch\":{\"request\":");
     string(out, note.outcome.request.as_str());
     out.extend_from_slice(b",\"agent\":");
@@ -53,7 +54,7 @@ pub fn write(out: &mut Vec<u8>, note: &Annotation, alerts: &[Alert]) {
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(alert.to_json().as_bytes());
+        out.extend_from_slice(alert.render(form).as_bytes());
     }
     out.extend_from_slice(b"]}");
 }

@@ -110,7 +110,8 @@ impl Filter {
                 if shape.keys > 0 {
                     self.out.push(b',');
                 }
-                annotation::write(&mut self.out, &note, &self.alerts);
+                let form = self.engine.as_ref().map(|e| e.config().output).unwrap_or_default();
+                annotation::write(&mut self.out, &note, &self.alerts, form);
                 self.out.extend_from_slice(&record[close..]);
             }
             Ok(None) => self.out.extend_from_slice(record),

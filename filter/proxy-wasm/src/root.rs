@@ -73,6 +73,7 @@ impl Root {
         let Some(queue) = shared.queue.get() else {
             return;
         };
+        let form = shared.config.output;
         let mut lines = Vec::new();
         let mut alerts = Vec::new();
         for _ in 0..MAX_DRAIN {
@@ -105,14 +106,14 @@ impl Root {
             let outcome = engine.push_event(&ev.event(), &mut alerts);
             for a in alerts.drain(..) {
                 publish(&shared, &mut self.counters, &a, &ev, outcome.session.as_deref());
-                lines.push(a.to_json());
+                lines.push(a.render(form));
             }
         }
         if finish {
             engine.finish(&mut alerts);
             for a in alerts.drain(..) {
                 publish(&shared, &mut self.counters, &a, &WireEvent::default(), None);
-                lines.push(a.to_json());
+                lines.push(a.render(form));
             }
         }
         for l in &lines {
