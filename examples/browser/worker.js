@@ -1,8 +1,9 @@
 // Runs the detector off the main thread so a 100 MB log does not freeze the page.
 // Messages in:  {type:"validate", id, config} | {type:"run", files:[File|Blob+name], config, format}
-// Messages out: {type:"ready"} | {type:"validated", id, ok, message, effective}
+//               {type:"options", includeAllowed} | {type:"report", files, config, format, entity, from, to}
+// Messages out: {type:"ready"} | {type:"validated", id, ok, message, effective} | {type:"report", entity, json, html}
 //               {type:"progress", done, total, events, alerts} | {type:"done", ...} | {type:"error", message}
-import init, { Detector } from "./pkg/wikiwatch_web.js";
+import init, { Detector, report } from "./pkg/wikiwatch_web.js";
 
 const ready = init().then(() => postMessage({ type: "ready", defaultConfig: Detector.defaultConfig() }));
 
@@ -11,7 +12,9 @@ onmessage = async (msg) => {
   const m = msg.data;
   try {
     if (m.type === "validate") validate(m);
+    else if (m.type === "options") includeAllowed = !!m.includeAllowed;
     else if (m.type === "run") await run(m);
+    else if (m.type === "report") await exposure(m);
   } catch (e) {
     postMessage({ type: "error", message: String(e && e.message ? e.message : e) });
   }
@@ -76,11 +79,16 @@ async function run({ files, config, format }) {
   progress.maybe(detector, alerts.length, true);
   const stats = detector.stats();
   const inputs = files.length > 1 ? detector.inputCounts() : null;
-  const activity = detector.activity(3, alertedEntities(alerts));
+  // The incident view and the busiest entities are `wikiwatch report`'s (the module's
+  // `report`, over the same files read again): allow-listed entities do not crowd the plot
+  // unless asked for.
+  const view = JSON.parse(report(await readTexts(files), config, fmt, undefined, undefined, undefined, includeAllowed).json);
+  const activity = detector.activity(0, [...busiestEntities(view.busiest), ...alertedEntities(alerts)]);
   const effective = detector.effectiveConfig();
   detector.free();
   postMessage({
     type: "done", alerts, stats, activity, effective,
+    incidents: view.incidents, busiest: view.busiest,
     inputs, elapsedMs: performance.now() - t0, bytes: total, files: files.map((f) => f.name),
   });
 }
@@ -94,6 +102,29 @@ function alertedEntities(alerts) {
     n.set(k, (n.get(k) || 0) + 1);
   }
   return [...n.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k]) => JSON.parse(k));
+}
+
+// Whether allow-listed entities appear among the incidents and the busiest (set by the page).
+let includeAllowed = false;
+
+// The exposure report of one entity and span: the same HTML and JSON `wikiwatch report
+// --entity E --from F --to T FILE...` writes for these files and config.
+async function exposure({ files, config, format, entity, from, to }) {
+  const fmt = format && format !== "auto" ? format : undefined;
+  const out = report(await readTexts(files), config, fmt, entity, from || undefined, to || undefined, includeAllowed);
+  postMessage({ type: "report", entity, json: out.json, html: out.html });
+}
+
+// Each file's whole text (decompressed), for the report.
+async function readTexts(files) {
+  const texts = [];
+  for (const f of files) texts.push(await new Response(await openStream(f, () => {})).text());
+  return texts;
+}
+
+// The busiest entities the report lists (allow-listed ones left out unless asked for).
+function busiestEntities(busiest) {
+  return busiest.slice(0, 3).map((b) => [b.entity.slice(0, b.entity.indexOf(":")), b.entity.slice(b.entity.indexOf(":") + 1)]);
 }
 
 // Merges several inputs by event time inside the module (the CLI's merge: each file decoded
