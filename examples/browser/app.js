@@ -1,7 +1,8 @@
 // Main thread of the harness: file choice, config editing with validation, running the
 // worker, and showing summary, plots and the alerts table.
 import { AlertTable } from "./table.js";
-import { ratePlot, pagesPlot, bandPlot } from "./plots.js";
+import { ratePlot, pagesPlot, bandPlot, brush } from "./plots.js";
+import { IncidentTable } from "./incidents.js";
 
 // Served from the repository root, the bundled example sits one folder up.
 const EXAMPLE_LOG = "../logs/confluence-access.log";
@@ -10,6 +11,12 @@ const EXAMPLE_CONFIG = "../config.json";
 const $ = (sel) => document.querySelector(sel);
 const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
 const table = new AlertTable($("#alerts"));
+// Picking an incident offers its entity and day to the exposure report.
+const incidents = new IncidentTable($("#incidents"), (inc) => {
+  $("#report-entity").value = `${inc.kind}:${inc.id}`;
+  $("#report-from").value = inc.first.slice(0, 10) + "T00:00:00Z";
+  $("#report-to").value = new Date(Date.parse(inc.first.slice(0, 10)) + 86400e3).toISOString().replace(".000Z", "Z");
+});
 const state = { files: [], configOk: false, effective: "", defaultConfig: "", result: null, validateId: 0, running: false };
 
 worker.onmessage = (msg) => {
@@ -18,6 +25,7 @@ worker.onmessage = (msg) => {
   else if (m.type === "validated") onValidated(m);
   else if (m.type === "progress") onProgress(m);
   else if (m.type === "done") onDone(m);
+  else if (m.type === "report") onReport(m);
   else if (m.type === "error") onError(m.message);
 };
 worker.onerror = (e) => onError(e.message || "worker failed to start (is pkg/ built? see README)");
@@ -76,6 +84,7 @@ $("#download-config").addEventListener("click", () => {
 // --- run -----------------------------------------------------------------------------
 function updateRun() { $("#run").disabled = state.running || !state.configOk || !state.files.length; }
 $("#run").addEventListener("click", () => {
+  worker.postMessage({ type: "options", includeAllowed: $("#include-allowed").checked });
   state.running = true;
   updateRun();
   $("#progress").value = 0;
@@ -104,6 +113,8 @@ function onDone(m) {
   renderSummary(m);
   table.set(m.alerts);
   renderPlots(m);
+  incidents.set(m.incidents, m.busiest);
+  $("#incidents").hidden = false;
   for (const id of ["#summary", "#plots", "#alerts"]) $(id).hidden = false;
   document.body.dataset.state = "done";
 }
@@ -136,7 +147,19 @@ function renderSummary({ stats, alerts, elapsedMs, bytes, files, inputs }) {
 
 function renderPlots({ activity, alerts }) {
   const entities = activity ? activity.entities : [];
-  ratePlot($("#rate-plot"), entities, alerts);
+  // Dragging across the plot zooms it to that time; the tables follow.
+  const zoom = (range) => {
+    state.range = range;
+    const svg = ratePlot($("#rate-plot"), entities, alerts, range);
+    brush(svg, zoom);
+    table.setRange(range);
+    incidents.setRange(range);
+    const iso = (t) => new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
+    $("#report-from").value = range ? iso(range[0]) : "";
+    $("#report-to").value = range ? iso(range[1] + 1000) : "";
+    document.body.dataset.range = range ? `${iso(range[0])}/${iso(range[1])}` : "";
+  };
+  zoom(null);
   const select = $("#entity-select");
   select.replaceChildren(...entities.map((e, i) => new Option(`${e.kind} ${e.id} (${e.distinct_pages} pages)`, i)));
   const draw = () => {
@@ -145,6 +168,22 @@ function renderPlots({ activity, alerts }) {
   };
   select.onchange = draw;
   draw();
+}
+
+// --- exposure report: the same files through `wikiwatch report`'s code in the worker ----------
+$("#download-report").addEventListener("click", () => {
+  const entity = $("#report-entity").value.trim();
+  if (!entity) return onError("name an entity (user:NAME, ip:ADDR or session:ID) for the exposure report");
+  $("#report-status").textContent = "building…";
+  worker.postMessage({ type: "report", files: state.files, config: $("#config").value, format: $("#format").value,
+    entity, from: $("#report-from").value.trim(), to: $("#report-to").value.trim() });
+});
+function onReport(m) {
+  const name = `wikiwatch-report-${m.entity.replace(/[^A-Za-z0-9._-]+/g, "_")}`;
+  download(`${name}.html`, m.html, "text/html");
+  download(`${name}.json`, m.json, "application/json");
+  $("#report-status").textContent = `downloaded ${name}.html and ${name}.json`;
+  document.body.dataset.report = "done";
 }
 
 $("#download-alerts").addEventListener("click", () => {

@@ -103,14 +103,58 @@ export function linePlot(host, { series, markers = [], yLabel, width = 1000, hei
     g.append(el("title", {}, k.label));
     svg.append(g);
   }
+  // The scale, for a brush drawn over the plot.
+  Object.assign(svg.dataset, { t0: tMin, t1: tMax, x0: m.l, x1: width - m.r, width });
   host.append(svg);
   return svg;
 }
 
-/** Requests per minute of each entity, alert markers coloured by severity. */
-export function ratePlot(host, entities, alerts) {
+/**
+ * Lets the user drag across `svg` (made by linePlot) to pick a time range: `onSelect([t0, t1])`
+ * with event times in ms; a double click calls `onSelect(null)` (everything).
+ */
+export function brush(svg, onSelect) {
+  const d = svg.dataset;
+  const [t0, t1, x0, x1, width] = [+d.t0, +d.t1, +d.x0, +d.x1, +d.width];
+  const toX = (ev) => {
+    const r = svg.getBoundingClientRect();
+    return Math.min(x1, Math.max(x0, ((ev.clientX - r.left) / r.width) * width));
+  };
+  const toT = (x) => Math.round(t0 + ((x - x0) / (x1 - x0)) * (t1 - t0));
+  const rect = el("rect", { class: "brush", y: 0, height: "100%", x: 0, width: 0 });
+  svg.append(rect);
+  let start = null;
+  svg.addEventListener("pointerdown", (ev) => { start = toX(ev); svg.setPointerCapture(ev.pointerId); });
+  svg.addEventListener("pointermove", (ev) => {
+    if (start === null) return;
+    const x = toX(ev);
+    rect.setAttribute("x", Math.min(start, x));
+    rect.setAttribute("width", Math.abs(x - start));
+  });
+  svg.addEventListener("pointerup", (ev) => {
+    if (start === null) return;
+    const x = toX(ev);
+    const [a, b] = [Math.min(start, x), Math.max(start, x)];
+    start = null;
+    rect.setAttribute("width", 0);
+    if (b - a >= 3) onSelect([toT(a), toT(b)]);
+  });
+  svg.addEventListener("dblclick", () => onSelect(null));
+}
+
+/** Points inside `range` (all when none). */
+function within(points, range) {
+  return range ? points.filter(([t]) => t >= range[0] && t <= range[1]) : points;
+}
+
+/**
+ * Requests per minute of each entity, alert markers coloured by severity, zoomed to `range`
+ * when given. A user's baseline is drawn behind their line as a band: per day, from the usual
+ * day to what the rules allow, spread over the day's minutes (pages per minute at that pace).
+ */
+export function ratePlot(host, entities, alerts, range = null) {
   const series = entities.map((e, i) => {
-    const ds = downsample(e.minutes, 800);
+    const ds = downsample(within(e.minutes, range), 800);
     const points = fillGaps(ds.points, ds.factor * 60000);
     return { label: `${e.kind} ${e.id}`, color: COLORS[i % COLORS.length], points, factor: ds.factor };
   });
@@ -119,8 +163,37 @@ export function ratePlot(host, entities, alerts) {
     .filter((a) => shown.has(`${a.entity.kind}\u0000${a.entity.id}`))
     .map((a) => ({ t: Date.parse(a.time), color: SEVERITY_COLOR[a.severity] || "#000", label: `${a.time} ${a.rule} (${a.severity}) ${a.entity.kind} ${a.entity.id}` }));
   const factor = Math.max(1, ...series.map((s) => s.factor));
-  linePlot(host, { series, markers, yLabel: factor > 1 ? `requests/min (avg over ${factor} min)` : "requests/min" });
+  const svg = linePlot(host, { series, markers: range ? markers.filter((k) => k.t >= range[0] && k.t <= range[1]) : markers,
+    yLabel: factor > 1 ? `requests/min (avg over ${factor} min)` : "requests/min" });
+  drawBands(svg, entities, series);
   host.append(legend(series));
+  return svg;
+}
+
+// Behind each user's line: their day's band (usual to allowed pages a day, as pages a minute).
+function drawBands(svg, entities, series) {
+  const d = svg.dataset;
+  if (d.t0 === undefined) return;
+  const [t0, t1, x0, x1] = [+d.t0, +d.t1, +d.x0, +d.x1];
+  const ticks = [...svg.querySelectorAll("text.tick")].filter((t) => t.getAttribute("text-anchor") === "end" && !t.getAttribute("transform"));
+  const grid = [...svg.querySelectorAll("line.grid")];
+  if (grid.length < 2 || !ticks.length) return;
+  const yTop = +grid[grid.length - 1].getAttribute("y1"), yZero = +grid[0].getAttribute("y1");
+  const yMax = Math.max(...ticks.map((t) => +t.textContent).filter(Number.isFinite));
+  const y = (v) => yZero - (Math.min(v, yMax) / yMax) * (yZero - yTop);
+  const x = (t) => x0 + ((Math.min(Math.max(t, t0), t1) - t0) / (t1 - t0)) * (x1 - x0);
+  const first = svg.querySelector("path.series");
+  entities.forEach((e, i) => {
+    for (const day of e.baseline || []) {
+      const p = day.bands.find((b) => b.metric === "pages");
+      const start = Date.parse(day.date + "T00:00:00Z");
+      if (!p || start + 86400e3 < t0 || start > t1) continue;
+      const r = el("rect", { x: x(start), width: Math.max(0, x(start + 86400e3) - x(start)), y: y(p.allowed / 1440),
+        height: Math.max(0.5, y(p.usual / 1440) - y(p.allowed / 1440)), class: "band activity-band", fill: series[i].color, "fill-opacity": 0.12 });
+      r.append(el("title", {}, `${e.kind} ${e.id} ${day.date}: usual ${p.usual} pages, allowed ${p.allowed}`));
+      svg.insertBefore(r, first);
+    }
+  });
 }
 
 /** Cumulative distinct pages of one entity, with its alerts. */

@@ -1,4 +1,5 @@
-// The alerts table: sort by any column, filter by text, rule and severity, expand evidence.
+// The alerts table: sort by any column, filter by text, rule, severity and the time range
+// picked on the activity plot, expand evidence.
 const SEVERITY_RANK = { low: 0, medium: 1, high: 2, critical: 3 };
 
 const keyOf = {
@@ -16,6 +17,7 @@ export class AlertTable {
     this.root = root;
     this.tbody = root.querySelector("#alert-table tbody");
     this.alerts = [];
+    this.range = null;
     this.sort = { key: "time", dir: 1 };
     this.text = root.querySelector("#filter");
     this.rule = root.querySelector("#filter-rule");
@@ -40,12 +42,19 @@ export class AlertTable {
     this.render();
   }
 
+  /** Keeps only alerts raised in `[t0, t1]` (ms); `null` for all. */
+  setRange(range) {
+    this.range = range;
+    this.render();
+  }
+
   visible() {
     const q = this.text.value.trim().toLowerCase();
     const rule = this.rule.value, sev = this.severity.value;
+    const inRange = (a) => !this.range || (Date.parse(a.time) >= this.range[0] && Date.parse(a.time) <= this.range[1]);
     const key = keyOf[this.sort.key], dir = this.sort.dir;
     return this.alerts
-      .filter((r) => (!q || r.text.includes(q)) && (!rule || r.a.rule === rule) && (!sev || r.a.severity === sev))
+      .filter((r) => (!q || r.text.includes(q)) && (!rule || r.a.rule === rule) && (!sev || r.a.severity === sev) && inRange(r.a))
       .sort((x, y) => {
         const kx = key(x.a), ky = key(y.a);
         return (kx < ky ? -1 : kx > ky ? 1 : 0) * dir || x.i - y.i;

@@ -16,6 +16,7 @@
 mod activity;
 pub mod lines;
 mod merge;
+mod report;
 
 use activity::Activity;
 use js_sys::{Array, JSON};
