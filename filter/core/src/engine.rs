@@ -21,6 +21,8 @@ pub struct Engine {
     /// One decoder per format, so `auto` keeps its own guess.
     decoders: Vec<Decoder>,
     detector: Pipeline,
+    /// The config's fingerprint, written into snapshots.
+    fingerprint: u64,
 }
 
 const FORMATS: [Format; 5] =
@@ -31,7 +33,8 @@ impl Engine {
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
         config.validate()?;
         let decoders = FORMATS.iter().map(|f| Decoder::new(*f, config.decode.clone())).collect();
-        Ok(Engine { decoders, detector: Pipeline::new(config) })
+        let fingerprint = snapshot::fingerprint(&config);
+        Ok(Engine { decoders, detector: Pipeline::new(config), fingerprint })
     }
 
     /// An engine from config JSON text.
@@ -91,12 +94,18 @@ impl Engine {
 
     /// The whole engine state as bytes (byte-identical for identical input).
     pub fn snapshot(&self) -> Vec<u8> {
-        snapshot::encode(&self.detector.state())
+        snapshot::encode(&snapshot::Meta { config: self.fingerprint }, &self.detector.state())
+    }
+
+    /// The fingerprint snapshots record of this engine's config (16 hex digits), as
+    /// [`StateSummary::config`](crate::StateSummary::config) shows it.
+    pub fn config_fingerprint(&self) -> String {
+        format!("{:016x}", self.fingerprint)
     }
 
     /// An engine for `config` that continues from `snapshot`.
     pub fn restore(config: Config, snapshot: &[u8]) -> Result<Engine, RestoreError> {
-        let state = snapshot::decode(snapshot).map_err(RestoreError::Snapshot)?;
+        let (_, state) = snapshot::decode(snapshot).map_err(RestoreError::Snapshot)?;
         let mut engine = Engine::new(config).map_err(RestoreError::Config)?;
         engine.detector.restore(state).map_err(RestoreError::Snapshot)?;
         Ok(engine)

@@ -55,6 +55,7 @@ mod snapshot;
 mod state;
 mod stats;
 mod substrings;
+pub mod state_summary;
 mod table;
 mod window;
 
@@ -75,3 +76,4 @@ pub use siem::AlertFormat;
 pub use sketch::hash32;
 pub use snapshot::SnapshotError;
 pub use stats::Stats;
+pub use state_summary::{describe_state, StateSummary};

@@ -86,9 +86,7 @@ impl Group {
             return None;
         }
         let (median, p95, usual) = *self.cache.get_or_insert_with(|| {
-            let mut days = self.member_days.clone();
-            days.sort_unstable();
-            let at = |q: usize| u32::from(days[(days.len() - 1) * q / 100]);
+            let (median, p95) = member_figures(&self.member_days);
             let usual = (self.totals.len() >= MIN_MEMBER_DAYS).then(|| {
                 std::array::from_fn(|h| {
                     let mut t: Vec<u32> = self.totals.iter().map(|d| d[h]).collect();
@@ -96,7 +94,7 @@ impl Group {
                     t[t.len() / 2]
                 })
             });
-            (at(50), at(95), usual)
+            (median, p95, usual)
         });
         let surge = usual.map_or(1.0, |u| self.surge(&u, now, own));
         let shared = self.active >= 3 && 2 * self.elevated >= self.active;
@@ -118,6 +116,15 @@ impl Group {
         let so_far = self.today.iter().take(h + 1).sum::<u32>().saturating_sub(own);
         (f64::from(so_far) / expected).max(1.0)
     }
+}
+
+/// Median and 95th percentile of member-days (0 and 0 for none).
+fn member_figures(member_days: &[u16]) -> (u32, u32) {
+    let mut days = member_days.to_vec();
+    days.sort_unstable();
+    let at =
+        |q: usize| days.get(days.len().saturating_sub(1) * q / 100).map_or(0, |&d| u32::from(d));
+    (at(50), at(95))
 }
 
 fn ring_push<T: Copy>(ring: &mut Vec<T>, next: &mut u8, value: T, cap: usize) {
@@ -170,6 +177,14 @@ impl Peers {
             self.groups.insert(name.to_string(), Group::default());
         }
         self.groups.get_mut(name).expect("inserted above")
+    }
+
+    /// Each group's name, member-days kept, and their median and 95th percentile.
+    pub fn figures(&self) -> impl Iterator<Item = (&str, usize, u32, u32)> {
+        self.groups.iter().map(|(name, g)| {
+            let (median, p95) = member_figures(&g.member_days);
+            (name.as_str(), g.member_days.len(), median, p95)
+        })
     }
 
     /// The first of `groups` (team before role) with enough history, for a member who read

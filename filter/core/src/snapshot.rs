@@ -1,9 +1,11 @@
-//! The engine's state as bytes: magic, version, checksum, then postcard-encoded state.
+//! The engine's state as bytes: magic, version, checksum, then the postcard-encoded [`Meta`]
+//! and state.
 //!
 //! The checksum (XXH3 of the payload) turns a flipped bit in a stored state file into a clear
 //! error instead of silently different baselines.
 
 use crate::clock::Clock;
+use crate::config::Config;
 use crate::identity::Learned;
 use crate::stats::Counters;
 use crate::table::TableSnapshot;
@@ -12,7 +14,7 @@ use std::fmt;
 
 const MAGIC: &[u8; 4] = b"WKWS";
 /// Bumped whenever the state layout changes; an old snapshot is refused, never misread.
-pub(crate) const VERSION: u32 = 3;
+pub(crate) const VERSION: u32 = 4;
 
 /// A snapshot that cannot be restored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +46,19 @@ impl fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
+/// What a snapshot says about itself, ahead of the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Meta {
+    /// [`fingerprint`] of the config the state was written under.
+    pub config: u64,
+}
+
+/// XXH3 of the config's JSON form. Maps in the config are ordered, so equal configs give equal
+/// fingerprints in every host.
+pub(crate) fn fingerprint(config: &Config) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(&serde_json::to_vec(config).unwrap_or_default())
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct State {
     pub clock: Clock,
@@ -56,9 +71,9 @@ pub(crate) struct State {
 
 const HEADER: usize = 16;
 
-pub(crate) fn encode(state: &State) -> Vec<u8> {
+pub(crate) fn encode(meta: &Meta, state: &State) -> Vec<u8> {
     // Encoding plain data into a Vec cannot fail.
-    let payload = postcard::to_allocvec(state).unwrap_or_default();
+    let payload = postcard::to_allocvec(&(meta, state)).unwrap_or_default();
     let mut out = Vec::with_capacity(HEADER + payload.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
@@ -67,7 +82,7 @@ pub(crate) fn encode(state: &State) -> Vec<u8> {
     out
 }
 
-pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<(Meta, State), SnapshotError> {
     if bytes.len() < 8 || &bytes[..4] != MAGIC {
         return Err(SnapshotError::Corrupt("not a wikiwatch state file".into()));
     }
@@ -82,7 +97,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<State, SnapshotError> {
     if sum != xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes() {
         return Err(SnapshotError::Corrupt("checksum mismatch (damaged or truncated)".into()));
     }
-    let (state, rest) = postcard::take_from_bytes::<State>(payload)
+    let (state, rest) = postcard::take_from_bytes::<(Meta, State)>(payload)
         .map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
     if !rest.is_empty() {
         return Err(SnapshotError::Corrupt(format!("{} trailing bytes", rest.len())));
