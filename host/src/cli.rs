@@ -48,6 +48,81 @@ pub enum Command {
     /// Pulls Confluence Cloud audit events (organization or site audit log) through the detector.
     #[command(after_help = crate::pull::args::EXAMPLES)]
     Pull(crate::pull::args::PullArgs),
+    /// Builds baselines from history into a state file, without raising alerts, and prints
+    /// what it learned.
+    #[command(after_help = LEARN_EXAMPLES)]
+    Learn(LearnArgs),
+    /// Looks into state files.
+    #[command(subcommand)]
+    State(StateCommand),
+}
+
+const LEARN_EXAMPLES: &str = "\
+Examples:
+  wikiwatch learn --days 30 --state base.state logs/conf_access_log.*.log audit:audit.jsonl
+  wikiwatch learn --config config.json --state base.state --force access.log.1.gz access.log
+  wikiwatch replay --state base.state today.log     # starts warm
+
+The same file starts Fluent Bit warm (`wikiwatch.state` in the module's first accessible
+path) and the browser harness (Load state).";
+
+/// `wikiwatch state ...`.
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// What a state file holds: version, time range, entities and sizes per table, config
+    /// fingerprint, team, role and user baselines.
+    #[command(
+        after_help = "Examples:\n  wikiwatch state show base.state\n  wikiwatch state show --config config.json --json base.state"
+    )]
+    Show(StateShowArgs),
+}
+
+/// `wikiwatch learn`.
+#[derive(Debug, Args)]
+pub struct LearnArgs {
+    /// Days of history learned: the last N days of the input, by event time.
+    #[arg(long, default_value_t = 30, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    /// The state file written (the format every command and host restores).
+    #[arg(long, value_name = "FILE")]
+    pub state: PathBuf,
+    /// Replace an existing state file.
+    #[arg(long)]
+    pub force: bool,
+    /// Config JSON (docs/config.md); the built-in default config when absent. Hosts that
+    /// restore the state need a config with as many allow entries.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Input format of every input without its own `FORMAT:` prefix.
+    #[arg(long, default_value = "auto", value_name = "FORMAT", value_parser = formats())]
+    pub format: String,
+    /// Where detection runs.
+    #[arg(long, value_enum, default_value_t = EngineKind::Component)]
+    pub engine: EngineKind,
+    /// Print what was learned as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Component sandbox.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+    /// Log files (`.gz` read transparently, `FORMAT:PATH` for a per-file format); read twice,
+    /// so not stdin.
+    #[arg(required = true, value_name = "FILE")]
+    pub inputs: Vec<String>,
+}
+
+/// `wikiwatch state show`.
+#[derive(Debug, Args)]
+pub struct StateShowArgs {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Say whether the state was written under this config, and show its users' teams and
+    /// roles.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The state file (`replay`, `learn`, `follow`, `pull`, or a host's saved state).
+    pub file: PathBuf,
 }
 
 const REPLAY_EXAMPLES: &str = "\

@@ -16,6 +16,7 @@ mod fail;
 mod follow;
 mod http;
 mod input;
+mod learn;
 mod live;
 mod merge;
 mod native;
@@ -26,6 +27,7 @@ mod replay;
 mod scope;
 mod simulate;
 mod state_file;
+mod state_show;
 mod summary;
 mod wit_convert;
 
@@ -49,6 +51,8 @@ fn main() -> ExitCode {
         cli::Command::Bench(a) => bench::run(a),
         cli::Command::Simulate(a) => simulate::run(a),
         cli::Command::Pull(a) => pull::run(a),
+        cli::Command::Learn(a) => learn::run(a),
+        cli::Command::State(cli::StateCommand::Show(a)) => state_show::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

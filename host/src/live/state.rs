@@ -72,6 +72,11 @@ impl LiveState {
         out
     }
 
+    /// The names of its sections, in order.
+    pub fn section_names(&self) -> Vec<String> {
+        self.sections.keys().cloned().collect()
+    }
+
     /// The section `key`, when present.
     pub fn section<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         match self.sections.get(key) {
