@@ -9,6 +9,16 @@
 #   scripts/bench-fluent-bit.sh                 # RUNS=5 LINES=200000
 #   RUNS=3 LINES=50000 scripts/bench-fluent-bit.sh
 #
+# CPU is shared on build machines: only ratios against the no-filter runs of the same
+# invocation mean anything, and each figure is a median. Where the time goes, before changing
+# anything: `perf record` on the fluent-bit process splits Fluent Bit's own work (JSON <->
+# msgpack of each record, the file output) from the module (wasm_interp_call_func_bytecode for
+# bytecode, unnamed [JIT] code for AOT). Inside the module, WAMR built from the same source
+# with WAMR_BUILD_PERF_PROFILING=1 and WAMR_BUILD_CUSTOM_NAME_SECTION=1 times each function of
+# an unstripped module (CARGO_PROFILE_WASM_STRIP=false), and the fast interpreter's
+# CHECK_INSTRUCTION_LIMIT hook (WAMR_BUILD_INSTRUCTION_METERING=1) is where a counter of
+# executed ops goes: a deterministic cost per record, unlike time on a shared machine.
+#
 # Environment:
 #   FLUENT_BIT     the binary (default: what scripts/fluent-bit.sh finds or builds)
 #   WIKIWATCH_WASM the module (default target/wasm/wikiwatch_fluent_bit.wasm)
