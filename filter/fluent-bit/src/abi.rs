@@ -44,6 +44,20 @@ pub unsafe extern "C" fn wikiwatch_filter(
     out
 }
 
+/// The WASI reactor entry point: runs the module's static constructors once, at
+/// instantiation (WAMR calls `_initialize` itself when a WASI module exports it). Without it
+/// the linker makes the module a command, whose every export (the filter, `malloc`, `free`:
+/// five calls a record) runs the constructors before and the libc's exit hooks after.
+/// Referencing `__wasm_call_ctors` here is what tells the linker the module calls them itself.
+#[no_mangle]
+pub extern "C" fn _initialize() {
+    extern "C" {
+        fn __wasm_call_ctors();
+    }
+    // SAFETY: the linker-made constructor list, called once by the host before any export.
+    unsafe { __wasm_call_ctors() }
+}
+
 /// A slice over host-provided bytes; empty for a null pointer (WAMR passes 0 when it could
 /// not allocate the copy).
 unsafe fn bytes<'a>(ptr: *const u8, len: u32) -> &'a [u8] {

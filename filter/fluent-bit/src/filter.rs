@@ -66,7 +66,12 @@ impl Filter {
         log: &mut dyn FnMut(&str),
     ) -> &[u8] {
         self.out.clear();
-        let text = String::from_utf8_lossy(record);
+        // `from_utf8` first: its validation skips ASCII a word at a time, the lossy scan goes
+        // byte by byte (and bytes are what an interpreter pays for).
+        let text = match std::str::from_utf8(record) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(record),
+        };
         match record::parse(&text) {
             Ok(shape) => self.object(fallback_ms(time_sec, time_nsec), record, &text, shape, log),
             Err(e) => {
