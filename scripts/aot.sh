@@ -11,6 +11,11 @@
 #   FLUENT_BIT_SRC  the Fluent Bit source tarball (default: ../shared/fluent-bit/ beside the repo)
 #   WAMRC           an existing wamrc of the same WAMR version (skips the build)
 #   WAMR_TARGET     wamrc's --target (default x86_64; on ARM servers: aarch64v8)
+#   WAMR_CPU        wamrc's --cpu (default: x86-64-v2 for x86_64, generic for aarch64v8).
+#                   wamrc's own default is the CPU of the machine it runs on, which makes a
+#                   file that may not run on another (older) server; x86-64-v2 (SSE4.2,
+#                   POPCNT: every x86-64 server CPU since 2009) is the portable baseline.
+#                   Set it to the fleet's oldest CPU (e.g. x86-64-v3, neoverse-n1) if known.
 #   WAMRC_PREFIX    where the built wamrc is kept (default /var/cache/wamrc-<version>)
 #
 # The module uses no SIMD (Fluent Bit's WAMR is built without it), so the AOT file is made
@@ -20,6 +25,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 in=${1:-$root/target/wasm/wikiwatch_fluent_bit.wasm}
 out=${2:-${in%.wasm}.aot}
 target=${WAMR_TARGET:-x86_64}
+case "$target" in
+  x86_64) cpu=${WAMR_CPU:-x86-64-v2} ;;
+  *) cpu=${WAMR_CPU:-generic} ;;
+esac
 tarball=${FLUENT_BIT_SRC:-$(ls "$root"/../shared/fluent-bit/fluent-bit-*-src.tar.xz 2>/dev/null | head -1)}
 
 wamrc=${WAMRC:-}
@@ -58,6 +67,8 @@ if [ -z "$wamrc" ]; then
   fi
 fi
 
-"$wamrc" --target="$target" --disable-simd -o "$out" "$in" >&2
-echo "aot: $out ($(stat -c %s "$out") bytes, $target, from $(stat -c %s "$in") bytes of wasm)" >&2
+# --opt-level=3 and --size-level=3 are wamrc's defaults, stated so the recipe is explicit.
+"$wamrc" --target="$target" --cpu="$cpu" --opt-level=3 --size-level=3 --disable-simd \
+  -o "$out" "$in" >&2
+echo "aot: $out ($(stat -c %s "$out") bytes, $target, cpu $cpu, from $(stat -c %s "$in") bytes of wasm)" >&2
 echo "$out"
