@@ -87,7 +87,7 @@ impl AllowList {
                 continue;
             }
             if !e.ips.is_empty() {
-                let addr = *ip.get_or_insert_with(|| client.and_then(parse_client));
+                let addr = *ip.get_or_insert_with(|| client.and_then(crate::address::parse));
                 if !addr.is_some_and(|a| e.ips.iter().any(|c| c.contains(&a))) {
                     continue;
                 }
@@ -101,13 +101,6 @@ impl AllowList {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-}
-
-/// A client address as logs write it, canonical: an IPv4 address mapped into IPv6
-/// (`::ffff:10.1.2.3`, as dual-stack servers log it) is the IPv4 address.
-fn parse_client(client: &str) -> Option<IpAddr> {
-    let ip: IpAddr = client.trim().parse().ok()?;
-    Some(ip.to_canonical())
 }
 
 #[cfg(test)]

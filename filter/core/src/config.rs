@@ -19,6 +19,7 @@ const MAX_SPACE_LABELS: usize = 10_000;
 
 /// The whole configuration. `Config::default()` is the built-in default config.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     /// Who is who: roles, teams, privileged accounts.
@@ -45,6 +46,7 @@ pub struct Config {
 
 /// Identity context (`"identity"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Identity {
     /// Known users by login name.
@@ -77,6 +79,7 @@ impl Default for Identity {
 
 /// One known user.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct UserInfo {
     /// Role name; selects per-role thresholds and the role baseline.
@@ -92,6 +95,7 @@ pub struct UserInfo {
 
 /// Sanctioned automation (`"allow"` entries). Every field given must match.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct AllowEntry {
     /// Name reported in stats.
@@ -105,20 +109,37 @@ pub struct AllowEntry {
     /// Path prefixes.
     pub paths: Vec<String>,
     /// Rules suppressed for matching events; `*` means all.
+    #[cfg_attr(feature = "schema", schemars(schema_with = "rule_names_schema"))]
     pub rules: Vec<String>,
     /// Why this is allowed (for the humans reading the config).
     pub reason: String,
 }
 
+/// The schema of a list of rule names where `*` means every rule (`allow[].rules`, the proxy's
+/// `enforce.rules`).
+#[cfg(feature = "schema")]
+pub fn rule_names_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let names: Vec<&str> =
+        std::iter::once("*").chain(RuleId::ALL.iter().map(|r| r.as_str())).collect();
+    schemars::json_schema!({
+        "type": "array",
+        "items": {"type": "string", "enum": names},
+    })
+}
+
 /// Table caps (`"limits"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
     /// Most users tracked at once.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub max_users: usize,
     /// Most client addresses tracked at once.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub max_ips: usize,
     /// Most sessions tracked at once.
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub max_sessions: usize,
     /// How far behind the event clock (the median of the last few event times) an event may
     /// be and still count; older events are skipped and counted as late.

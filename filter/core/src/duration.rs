@@ -71,6 +71,23 @@ impl<'de> Deserialize<'de> for Duration {
     }
 }
 
+/// In a config schema a duration is its text: a whole number and a unit.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": "^\\s*[0-9]+(ms|s|m|h|d)\\s*$",
+            "description": "A span of event time: a whole number and a unit (ms, s, m, h, d), \
+                            e.g. `30s`, `10m`, `1h`, `2d`; at most a year."
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

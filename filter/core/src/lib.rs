@@ -25,6 +25,7 @@
 #![warn(missing_docs)]
 
 pub mod alert;
+pub mod address;
 mod allow;
 mod band;
 mod bytes;

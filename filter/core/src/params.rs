@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 /// Settings of one rule. Keys that a rule does not use are rejected by validation.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct RuleConfig {
     /// Off switch.
@@ -45,6 +46,7 @@ pub struct RuleConfig {
 
 /// A per-role override.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct RoleOverride {
     /// Threshold for members of the role.

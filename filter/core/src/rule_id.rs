@@ -6,6 +6,7 @@ use std::str::FromStr;
 
 /// Stable rule names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleId {
     /// Requests per entity in a short window.

@@ -64,19 +64,21 @@ impl<'a> Pairs<'a> {
 
 /// The client address: the `trusted_hops`-th entry from the right of a forwarding header when
 /// hops are trusted and the header has that many entries, otherwise the peer address. The
-/// address is kept as written (validated, port and brackets dropped), as access logs write it.
+/// address is validated, its port and brackets dropped, and written in the core's canonical
+/// form (`::ffff:10.1.2.3` is `10.1.2.3`), so that throttle slots key on the entity alerts name.
 pub fn client(forwarded: Option<&[u8]>, trusted_hops: u32, peer: Option<&[u8]>) -> Option<String> {
+    let canonical = |ip: &str| wikiwatch_core::address::canonical(ip).into_owned();
     if trusted_hops > 0 {
         if let Some(h) = forwarded {
             let h = String::from_utf8_lossy(&h[..h.len().min(MAX_FIELD)]);
             let hop = h.rsplit(',').nth(trusted_hops as usize - 1);
             if let Some(ip) = hop.and_then(addr) {
-                return Some(ip.to_string());
+                return Some(canonical(ip));
             }
         }
     }
     let peer = String::from_utf8_lossy(peer?);
-    addr(&peer).map(str::to_string)
+    addr(&peer).map(canonical)
 }
 
 /// The address part of `10.0.0.1`, `10.0.0.1:443`, `[2001:db8::1]:443` or `::1`, if valid.
@@ -186,6 +188,9 @@ mod tests {
         assert_eq!(client(xff, 0, Some(b"10.0.0.9:5000")).as_deref(), Some("10.0.0.9"));
         assert_eq!(client(xff, 9, Some(b"[2001:db8::1]:443")).as_deref(), Some("2001:db8::1"));
         assert_eq!(client(Some(b"\xff\xfe"), 1, Some(b"junk")), None);
+        let mapped = Some(&b"::ffff:10.1.2.3, 10.0.0.1"[..]);
+        assert_eq!(client(mapped, 2, None).as_deref(), Some("10.1.2.3"));
+        assert_eq!(client(None, 0, Some(b"[::ffff:10.1.2.3]:443")).as_deref(), Some("10.1.2.3"));
     }
 
     #[test]

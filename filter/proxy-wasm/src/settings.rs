@@ -6,6 +6,7 @@ use wikiwatch_core::{Config, RuleId, Severity};
 
 /// What the filter does with what it learns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Log alerts and tell the upstream (`x-wikiwatch` request header); never change a response.
@@ -17,6 +18,7 @@ pub enum Mode {
 
 /// The `proxy` section. Every field is optional; unknown keys are rejected.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct ProxySettings {
     /// `detect` (default) or `enforce`.
@@ -26,6 +28,7 @@ pub struct ProxySettings {
     pub client_header: String,
     /// How many proxies in front of this one append to `client_header`: the client is the
     /// `trusted_hops`-th address from the right. 0 = use the peer address (`source.address`).
+    #[cfg_attr(feature = "schema", schemars(range(max = 16)))]
     pub trusted_hops: u32,
     /// Cookies that identify a session (hashed at once, never stored).
     pub session_cookies: Vec<String>,
@@ -40,11 +43,14 @@ pub struct ProxySettings {
     /// Optional collector that receives alert lines by `dispatch_http_call`.
     pub collector: Option<Collector>,
     /// Number of shared-data throttle slots (the bound on shared data, see the README).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 65536)))]
     pub slots: u32,
     /// Tick period of every VM (leader lease, queue drain), in milliseconds.
+    #[cfg_attr(feature = "schema", schemars(range(min = 10, max = 60000)))]
     pub tick_ms: u32,
     /// Number of shared-data slots mapping sessions and credentials to users (the bound on
     /// that map, see `identity`).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 65536)))]
     pub identities: u32,
 }
 
@@ -69,9 +75,14 @@ impl Default for ProxySettings {
 
 /// Which alerts make an entity throttled in `enforce` mode.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct EnforcePolicy {
     /// Rule names whose alerts throttle; `*` = every rule.
+    #[cfg_attr(
+        feature = "schema",
+        schemars(schema_with = "wikiwatch_core::config::rule_names_schema")
+    )]
     pub rules: Vec<String>,
     /// Lowest severity that throttles (`high` by default; `critical` is stricter).
     pub min_severity: Severity,
@@ -97,9 +108,11 @@ impl EnforcePolicy {
 
 /// Where alerts are posted (an Envoy cluster name, or the host's equivalent).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Collector {
     /// Upstream cluster.
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub cluster: String,
     /// Request path.
     #[serde(default = "default_collector_path")]

@@ -201,6 +201,7 @@ impl<'a> Request<'a> {
 
 /// Extra classification data from config (`"classify"` key); each list extends the built-in table.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct ClassifyConfig {
     /// Extra User-Agent substrings (case-insensitive) that mean a script or HTTP library.

@@ -178,6 +178,7 @@ impl std::error::Error for DecodeError {}
 /// Each entry lists dotted paths tried in order; the defaults cover ECS and Fluent Bit's
 /// nginx/apache parsers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct DecodeConfig {
     /// Event time (RFC 3339 string, epoch seconds or ms, or access-log time).

@@ -156,7 +156,10 @@ impl Pipeline {
             login => Cow::Owned(login.to_string()),
         });
         let user = user.as_deref();
-        let allow = self.allow.check(user, ev.client.as_deref(), &ev.agent, &ev.target);
+        // One form per address before anything keys on it: allow entries, the address entity.
+        let client = ev.client.as_deref().map(crate::address::canonical);
+        let client = client.as_deref();
+        let allow = self.allow.check(user, client, &ev.agent, &ev.target);
         let outcome = Outcome {
             request: req.kind,
             agent: agent_kind,
@@ -177,10 +180,10 @@ impl Pipeline {
             kind: req.kind,
             agent_kind,
             agent: &ev.agent,
-            client: ev.client.as_deref(),
+            client,
             target: &ev.target,
             status: ev.status,
-            ip_hash: ev.client.as_deref().map(hash32),
+            ip_hash: client.map(hash32),
             session_hash: session.as_deref().map(hash32),
             agent_hash: fold32(agent_h64),
             page_hash: req.page.as_deref().map(hash32),
