@@ -359,3 +359,74 @@ fn the_aot_module_finds_the_same_alerts() {
         "the AOT run's records differ from the bytecode run's"
     );
 }
+
+/// Every alert the records carry, in order.
+fn alerts_of(records: &[Vec<u8>]) -> Vec<Value> {
+    records
+        .iter()
+        .flat_map(|r| parse(r)["wikiwatch"]["alerts"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+/// A state another host wrote (the native engine, as `wikiwatch learn --engine native` and
+/// `replay --state` write it) as `wikiwatch.state` in the accessible path starts the filter
+/// warm: the second half of the hour raises exactly what one engine fed the whole hour raises
+/// on it. A state written under a config with other allow entries is refused with one error
+/// line, and records still flow.
+#[test]
+fn a_state_file_in_the_accessible_path_starts_the_filter_warm() {
+    let Some((bin, module)) = shipper::setup() else { return };
+    let scratch = Scratch::new("warm-start");
+    let lines = lines_of(&fixture_hour());
+    let (history, rest) = lines.split_at(lines.len() / 2);
+    let config_text = example_config();
+    let config = Config::from_json(&config_text).expect("example config");
+    let to_json = |alerts: &[Alert]| -> Vec<Value> {
+        alerts.iter().map(|a| serde_json::from_str(&a.to_json()).expect("alert JSON")).collect()
+    };
+    let mut engine = Engine::new(config.clone()).expect("config");
+    for line in history {
+        let _ = engine.push_line(line, Format::Auto, &mut Vec::new());
+    }
+    let state = engine.snapshot();
+    let mut expected = Vec::new();
+    for line in rest {
+        let _ = engine.push_line(line, Format::Auto, &mut expected);
+    }
+    let expected = to_json(&expected);
+    let mut cold = Engine::new(config).expect("config");
+    let mut cold_alerts = Vec::new();
+    for line in rest {
+        let _ = cold.push_line(line, Format::Auto, &mut cold_alerts);
+    }
+    assert!(!expected.is_empty(), "the second half must raise alerts to mean something");
+    assert_ne!(to_json(&cold_alerts), expected, "a cold start must differ for the test to mean something");
+
+    let accessible = scratch.dir("warm").join("wikiwatch");
+    std::fs::create_dir_all(&accessible).expect("accessible path");
+    std::fs::write(accessible.join("wikiwatch.state"), &state).expect("write the state");
+    let run = Pipeline::single(&bin, &module, &scratch, "warm", rest, Some(&config_text));
+    let (records, log) = run.wait(rest.len(), DELIVERY);
+    assert!(log.contains("wikiwatch.state restored"), "the module says it restored:\n{log}");
+    assert_eq!(alerts_of(&records), expected, "the warm filter raises what one engine raises");
+
+    // The same state under the built-in default config (no allow entries): refused, cold.
+    let accessible = scratch.dir("refused").join("wikiwatch");
+    std::fs::create_dir_all(&accessible).expect("accessible path");
+    std::fs::write(accessible.join("wikiwatch.state"), &state).expect("write the state");
+    let few = &rest[..50];
+    let run = Pipeline::single(&bin, &module, &scratch, "refused", few, None);
+    let (records, log) = run.wait(few.len(), DELIVERY);
+    assert_eq!(records.len(), few.len(), "records flow with a refused state");
+    let errors: Vec<&str> = log.lines().filter(|l| l.contains("wikiwatch.state")).collect();
+    assert!(
+        errors.len() == 1 && errors[0].contains("allow entries") && errors[0].contains("cold"),
+        "one error line naming the state and why:\n{log}"
+    );
+    eprintln!(
+        "warm start: {} history lines restored, {} alerts on the next {} lines equal one run's",
+        history.len(),
+        expected.len(),
+        rest.len()
+    );
+}

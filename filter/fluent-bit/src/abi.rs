@@ -7,7 +7,8 @@
 
 use crate::config_file;
 use crate::filter::Filter;
-use std::cell::Cell;
+use crate::state_file::{self, Saver};
+use std::cell::{Cell, RefCell};
 
 thread_local! {
     // Wasm is single-threaded; the filter is taken out for the call and put back after, so a
@@ -15,6 +16,7 @@ thread_local! {
     // borrow, and the next call starts a fresh filter instead of failing every record.
     static FILTER: Cell<Option<Box<Filter>>> = const { Cell::new(None) };
     static STARTED: Cell<bool> = const { Cell::new(false) };
+    static SAVER: RefCell<Option<Saver>> = const { RefCell::new(None) };
 }
 
 /// Filters one record for Fluent Bit. Returns a NUL-terminated JSON object in module memory,
@@ -39,6 +41,11 @@ pub unsafe extern "C" fn wikiwatch_filter(
     let mut log = |line: &str| eprintln!("{line}");
     let mut filter = FILTER.with(Cell::take).unwrap_or_else(|| start(&mut log));
     let out = filter.filter(time_sec, time_nsec, record, &mut log).as_ptr();
+    SAVER.with_borrow_mut(|saver| {
+        if let Some(saver) = saver {
+            saver.record(&filter, state_file::write_atomic, &mut log);
+        }
+    });
     // The output buffer is a Vec inside the boxed filter: moving the box does not move it.
     FILTER.with(|f| f.set(Some(filter)));
     out
@@ -75,7 +82,10 @@ fn start(log: &mut dyn FnMut(&str)) -> Box<Filter> {
     let dir = preopen::first_dir();
     let (config, line) = config_file::load(dir.as_deref(), |path| std::fs::read_to_string(path));
     log(&line);
-    Box::new(Filter::new(config, log))
+    let mut filter = Box::new(Filter::new(config, log));
+    let saver = Saver::start(dir.as_deref(), &mut filter, |path| std::fs::read(path), log);
+    SAVER.with_borrow_mut(|s| *s = Some(saver));
+    filter
 }
 
 /// The preopened directories (Fluent Bit's `accessible_paths`), read from WASI directly since

@@ -10,10 +10,15 @@ pub const FILE_NAME: &str = "wikiwatch.json";
 /// The config file's path inside a preopened directory as the guest sees it (WAMR names each
 /// preopen after the `accessible_paths` entry as written, e.g. `.` or `/etc/fluent-bit`).
 pub fn path_in(dir: &str) -> String {
+    join(dir, FILE_NAME)
+}
+
+/// `name` inside the preopened directory `dir`, as the guest sees it.
+pub fn join(dir: &str, name: &str) -> String {
     match dir {
-        "" | "." | "./" => FILE_NAME.to_string(),
-        d if d.ends_with('/') => format!("{d}{FILE_NAME}"),
-        d => format!("{d}/{FILE_NAME}"),
+        "" | "." | "./" => name.to_string(),
+        d if d.ends_with('/') => format!("{d}{name}"),
+        d => format!("{d}/{name}"),
     }
 }
 

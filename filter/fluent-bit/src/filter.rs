@@ -55,6 +55,21 @@ impl Filter {
         }
     }
 
+    /// Continues from a saved state (an `Engine::snapshot`) under this filter's config.
+    pub fn restore(&mut self, snapshot: &[u8]) -> Result<(), String> {
+        let Some(engine) = &self.engine else {
+            return Err("the detector is not running".into());
+        };
+        let engine = Engine::restore(engine.config().clone(), snapshot).map_err(|e| e.to_string())?;
+        self.engine = Some(engine);
+        Ok(())
+    }
+
+    /// The detector's state, for saving; `None` when it is not running.
+    pub fn snapshot(&self) -> Option<Vec<u8>> {
+        self.engine.as_ref().map(Engine::snapshot)
+    }
+
     /// Filters one record (`record` without its NUL) and returns the result followed by a NUL.
     /// `time_sec`/`time_nsec` are Fluent Bit's record time, used when the record has none.
     /// (The tag plays no part: `auto` decoding tells sources apart by their content.)

@@ -17,13 +17,15 @@
 //! with the module's own allocator and records of any size get through.
 //!
 //! Modules: [`record`] (top-level JSON shape, splice point), [`annotation`] (the `wikiwatch`
-//! field), [`filter`] (the per-record contract), [`config_file`] (which config runs); the
-//! wasm exports live in `abi` (wasm32-wasip1 only).
+//! field), [`filter`] (the per-record contract), [`config_file`] (which config runs),
+//! [`state_file`] (the state restored at start and saved as records pass); the wasm exports
+//! live in `abi` (wasm32-wasip1 only).
 
 pub mod annotation;
 pub mod config_file;
 pub mod filter;
 pub mod record;
+pub mod state_file;
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]
 mod abi;
