@@ -17,7 +17,7 @@ const incidents = new IncidentTable($("#incidents"), (inc) => {
   $("#report-from").value = inc.first.slice(0, 10) + "T00:00:00Z";
   $("#report-to").value = new Date(Date.parse(inc.first.slice(0, 10)) + 86400e3).toISOString().replace(".000Z", "Z");
 });
-const state = { files: [], configOk: false, effective: "", defaultConfig: "", result: null, validateId: 0, running: false };
+const state = { files: [], warm: null, configOk: false, effective: "", defaultConfig: "", result: null, validateId: 0, running: false };
 
 worker.onmessage = (msg) => {
   const m = msg.data;
@@ -89,7 +89,19 @@ $("#run").addEventListener("click", () => {
   updateRun();
   $("#progress").value = 0;
   $("#progress-text").textContent = "starting…";
-  worker.postMessage({ type: "run", files: state.files, config: $("#config").value, format: $("#format").value });
+  worker.postMessage({ type: "run", files: state.files, config: $("#config").value, format: $("#format").value, warm: state.warm });
+});
+
+// --- state: a state file of any host (wikiwatch learn, replay --state, Fluent Bit) -------
+$("#state-file").addEventListener("change", async (e) => {
+  const f = e.target.files[0];
+  if (!f) return;
+  state.warm = new Uint8Array(await f.arrayBuffer());
+  $("#state-status").textContent = `warm start from ${f.name} (${state.warm.length.toLocaleString()} bytes)`;
+  $("#state-status").className = "ok";
+});
+$("#save-state").addEventListener("click", () => {
+  if (state.result && state.result.snapshot) download("wikiwatch.state", state.result.snapshot, "application/octet-stream");
 });
 function onProgress(m) {
   $("#progress").value = m.total ? m.done / m.total : 0;
@@ -115,7 +127,7 @@ function onDone(m) {
   renderPlots(m);
   incidents.set(m.incidents, m.busiest);
   $("#incidents").hidden = false;
-  for (const id of ["#summary", "#plots", "#alerts"]) $(id).hidden = false;
+  for (const id of ["#summary", "#plots", "#alerts", "#save-state"]) $(id).hidden = false;
   document.body.dataset.state = "done";
 }
 

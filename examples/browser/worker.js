@@ -1,5 +1,5 @@
 // Runs the detector off the main thread so a 100 MB log does not freeze the page.
-// Messages in:  {type:"validate", id, config} | {type:"run", files:[File|Blob+name], config, format}
+// Messages in:  {type:"validate", id, config} | {type:"run", files:[File|Blob+name], config, format, warm?:Uint8Array}
 //               {type:"options", includeAllowed} | {type:"report", files, config, format, entity, from, to}
 // Messages out: {type:"ready"} | {type:"validated", id, ok, message, effective} | {type:"report", entity, json, html}
 //               {type:"progress", done, total, events, alerts} | {type:"done", ...} | {type:"error", message}
@@ -56,10 +56,12 @@ function progressReporter(total) {
   };
 }
 
-async function run({ files, config, format }) {
+async function run({ files, config, format, warm }) {
   const t0 = performance.now();
   const fmt = format && format !== "auto" ? format : undefined;
-  const detector = new Detector(config, fmt);
+  // A loaded state file starts the detector warm; one it refuses (another config's allow
+  // entries, another version, damaged) is an error, never a silent cold start.
+  const detector = warm ? Detector.restore(config, warm, fmt) : new Detector(config, fmt);
   detector.trackActivity();
   const total = files.reduce((n, f) => n + f.size, 0);
   const progress = progressReporter(total);
@@ -85,9 +87,10 @@ async function run({ files, config, format }) {
   const view = JSON.parse(report(await readTexts(files), config, fmt, undefined, undefined, undefined, includeAllowed).json);
   const activity = detector.activity(0, [...busiestEntities(view.busiest), ...alertedEntities(alerts)]);
   const effective = detector.effectiveConfig();
+  const snapshot = detector.snapshot();
   detector.free();
   postMessage({
-    type: "done", alerts, stats, activity, effective,
+    type: "done", alerts, stats, activity, effective, snapshot,
     incidents: view.incidents, busiest: view.busiest,
     inputs, elapsedMs: performance.now() - t0, bytes: total, files: files.map((f) => f.name),
   });

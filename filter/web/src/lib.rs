@@ -88,11 +88,19 @@ impl Detector {
         Ok(Detector::with_engine(engine, format))
     }
 
-    /// A detector for `config_json` continuing from a `snapshot()`.
-    pub fn restore(config_json: &str, snapshot: &[u8]) -> Result<Detector, JsError> {
+    /// A detector for `config_json` continuing from a `snapshot()` or a state file of any
+    /// other host (`wikiwatch learn`, `replay --state`, Fluent Bit's `wikiwatch.state`), reading
+    /// `format` (`auto` when omitted). Throws when the state is damaged, of another version, or
+    /// written under a config with other allow entries.
+    pub fn restore(
+        config_json: &str,
+        snapshot: &[u8],
+        format: Option<String>,
+    ) -> Result<Detector, JsError> {
         let config = parse_config(config_json)?;
+        let format = parse_format(format)?;
         let engine = Engine::restore(config, snapshot).map_err(|e| JsError::new(&e.to_string()))?;
-        Ok(Detector::with_engine(engine, Format::Auto))
+        Ok(Detector::with_engine(engine, format))
     }
 
     /// The built-in default config, pretty-printed (what runs when no config is given).

@@ -152,12 +152,39 @@ fn snapshot_and_restore_continue_where_they_left_off() {
     let snap = d.snapshot();
     assert!(!snap.is_empty());
     drop(d);
-    let mut d = Detector::restore("{}", &snap).expect("restore");
+    let mut d = Detector::restore("{}", &snap, None).expect("restore");
     append(&mut got, d.feed(&(second.join("\n") + "\n")).expect("feed"));
     append(&mut got, d.finish().expect("finish"));
     assert_eq!(got, expected);
-    let msg = error_message(Detector::restore("{}", b"not a snapshot").unwrap_err());
+    let msg = error_message(Detector::restore("{}", b"not a snapshot", None).unwrap_err());
     assert!(msg.contains("snapshot"), "{msg}");
+}
+
+/// A state another host wrote (the core as the CLI, Fluent Bit and the proxy run it) restores
+/// here to the same bytes and goes on to the same alerts; one written under another allow list
+/// is refused.
+#[wasm_bindgen_test]
+fn a_state_of_another_host_restores_byte_for_byte() {
+    let text = scrape_log(600);
+    let expected = native_alerts(&text);
+    let lines: Vec<&str> = text.lines().collect();
+    let (first, second) = lines.split_at(lines.len() / 2);
+    let mut engine = Engine::from_json("{}").expect("default config");
+    let mut got: Vec<Alert> = Vec::new();
+    for line in first {
+        let _ = engine.push_line(line.as_bytes(), Format::Auto, &mut got);
+    }
+    let mut got: Vec<String> = got.iter().map(Alert::to_json).collect();
+    let state = engine.snapshot();
+    let format = Some("confluence-access".to_string());
+    let mut d = Detector::restore("{}", &state, format).expect("restore");
+    assert!(d.snapshot() == state, "restore then snapshot: the same bytes");
+    append(&mut got, d.feed(&(second.join("\n") + "\n")).expect("feed"));
+    append(&mut got, d.finish().expect("finish"));
+    assert_eq!(got, expected);
+    let allow = r#"{"allow":[{"name":"ci","users":["ci-bot"],"rules":["*"]}]}"#;
+    let msg = error_message(Detector::restore(allow, &state, None).unwrap_err());
+    assert!(msg.contains("allow entries"), "{msg}");
 }
 
 #[wasm_bindgen_test]
