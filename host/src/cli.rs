@@ -212,6 +212,9 @@ pub struct ReplayArgs {
     /// Write alerts (JSON Lines) here instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub alerts: Option<PathBuf>,
+    /// Form of the alerts.
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
     /// Write the core's counters (JSON) here at the end.
     #[arg(long, value_name = "FILE")]
     pub stats: Option<PathBuf>,
@@ -255,6 +258,9 @@ pub struct FollowArgs {
     /// from a bounded queue kept in the state file.
     #[arg(long, value_name = "URL")]
     pub post: Option<String>,
+    /// Form of the alerts.
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
     /// State file: file positions, the detector and the alerts already written. Restored at
     /// start (a `replay --state` file starts the detector warm), saved every --save-every
     /// seconds and at exit.

@@ -9,17 +9,50 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use wikiwatch_core::Alert;
+use wikiwatch_core::{Alert, AlertFormat, Config};
+
+/// `--output`: the form alerts are written in.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// Form of every alert written: native (docs/alerts.md), ecs (Elastic Common Schema) or
+    /// ocsf (OCSF Detection Finding). Default: the config's `output`, else native.
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub output: Option<OutputForm>,
+}
+
+/// The forms `--output` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputForm {
+    /// One JSON object per alert as docs/alerts.md describes.
+    Native,
+    /// Elastic Common Schema (`event.kind: alert`).
+    Ecs,
+    /// OCSF Detection Finding (class 2004).
+    Ocsf,
+}
+
+impl OutputArgs {
+    /// The form in force: `--output`, else the config's `output`.
+    pub fn form(&self, config: &Config) -> AlertFormat {
+        match self.output {
+            Some(OutputForm::Native) => AlertFormat::Native,
+            Some(OutputForm::Ecs) => AlertFormat::Ecs,
+            Some(OutputForm::Ocsf) => AlertFormat::Ocsf,
+            None => config.output,
+        }
+    }
+}
 
 /// Where alerts go, counted into the summary as they are written.
 pub struct AlertOut {
     out: BufWriter<Box<dyn Write>>,
     label: String,
+    form: AlertFormat,
 }
 
 impl AlertOut {
-    /// `--alerts FILE`, or stdout.
-    pub fn open(path: Option<&Path>) -> Result<AlertOut> {
+    /// `--alerts FILE`, or stdout, with alerts written in `form`.
+    pub fn open(path: Option<&Path>, form: AlertFormat) -> Result<AlertOut> {
         let (w, label): (Box<dyn Write>, String) = match path {
             Some(p) => (
                 Box::new(
@@ -29,14 +62,14 @@ impl AlertOut {
             ),
             None => (Box::new(io::stdout()), "<stdout>".into()),
         };
-        Ok(AlertOut { out: BufWriter::with_capacity(1 << 16, w), label })
+        Ok(AlertOut { out: BufWriter::with_capacity(1 << 16, w), label, form })
     }
 
-    /// Writes `alerts` as JSON Lines and empties the vector.
+    /// Writes `alerts` as JSON Lines in the chosen form and empties the vector.
     pub fn write(&mut self, alerts: &mut Vec<Alert>, summary: &mut Summary) -> Result<()> {
         for a in alerts.drain(..) {
             summary.alert(&a);
-            let mut line = a.to_json();
+            let mut line = a.render(self.form);
             line.push('\n');
             self.out
                 .write_all(line.as_bytes())

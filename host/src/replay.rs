@@ -53,7 +53,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
         Some(_) => detector.stats()?,
         None => Stats::default(),
     };
-    let mut out = AlertOut::open(args.alerts.as_deref())?;
+    let mut out = AlertOut::open(args.alerts.as_deref(), args.output.form(&config.config))?;
     let merged = specs.len() > 1;
     let mut summary = Summary::new(&specs, merged);
     summary.orders = orders;

@@ -57,6 +57,7 @@ pub fn run(args: &FollowArgs) -> Result<()> {
         args.alerts.as_deref(),
         args.post.as_deref(),
         state.section("sink")?.unwrap_or_default(),
+        args.output.form(&config.config),
     )?;
     let mut summary = Summary::new(&[], false);
     summary.restored = state.detector.as_ref().map(|_| history.events);

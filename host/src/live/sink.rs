@@ -14,7 +14,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use wikiwatch_core::Alert;
+use wikiwatch_core::{Alert, AlertFormat};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Fingerprints of the most recent alerts kept against repeats.
@@ -62,6 +62,7 @@ pub struct LiveSink {
     pending: VecDeque<String>,
     dropped: u64,
     counts: SinkCounts,
+    form: AlertFormat,
 }
 
 impl std::fmt::Debug for LiveSink {
@@ -83,8 +84,14 @@ struct Poster {
 
 impl LiveSink {
     /// Opens the sink: `alerts` appended to (created when missing) or stdout, `post` the
-    /// collector URL, `state` what the last run left.
-    pub fn open(alerts: Option<&Path>, post: Option<&str>, state: SinkState) -> Result<LiveSink> {
+    /// collector URL, `state` what the last run left, `form` the form alerts are written in
+    /// (fingerprints are of the line as written, so the file's tail is recognised).
+    pub fn open(
+        alerts: Option<&Path>,
+        post: Option<&str>,
+        state: SinkState,
+        form: AlertFormat,
+    ) -> Result<LiveSink> {
         let mut recent: VecDeque<u64> = state.recent.into_iter().collect();
         let (out, label): (Box<dyn Write>, String) = match alerts {
             Some(p) => {
@@ -127,6 +134,7 @@ impl LiveSink {
             pending,
             dropped: state.dropped,
             counts: SinkCounts::default(),
+            form,
         })
     }
 
@@ -145,7 +153,7 @@ impl LiveSink {
             return Ok(());
         }
         for a in alerts.drain(..) {
-            let line = a.to_json();
+            let line = a.render(self.form);
             let fp = xxh3_64(line.as_bytes());
             if !self.seen.insert(fp) {
                 self.counts.repeats += 1;

@@ -92,6 +92,9 @@ pub struct PullCommon {
     /// Also POST alerts (NDJSON) to this collector URL; unsent alerts wait in the state file.
     #[arg(long, value_name = "URL")]
     pub post: Option<String>,
+    /// Form of the alerts.
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
     /// Config JSON (docs/config.md); the built-in default config when absent.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

@@ -69,6 +69,7 @@ pub fn run(args: &PullArgs) -> Result<()> {
         common.alerts.as_deref(),
         common.post.as_deref(),
         state.section("sink")?.unwrap_or_default(),
+        common.output.form(&config.config),
     )?;
     let stop = Stop::install()?;
     let client = fetch::Client::new(
