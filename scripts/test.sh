@@ -29,7 +29,7 @@ echo "== clippy (native)" >&2
 cargo clippy -q --workspace --all-targets -- -D warnings
 echo "== clippy (wasm targets)" >&2
 cargo clippy -q -p wikiwatch-core -p wikiwatch-component --target wasm32-unknown-unknown -- -D warnings
-cargo clippy -q -p wikiwatch-web --target wasm32-unknown-unknown -- -D warnings
+cargo clippy -q -p wikiwatch-web -p wikiwatch-report --target wasm32-unknown-unknown -- -D warnings
 cargo clippy -q -p wikiwatch-fluent-bit -p wikiwatch-proxy-wasm --target wasm32-wasip1 -- -D warnings
 echo "== doc" >&2
 RUSTDOCFLAGS="-D warnings" cargo doc -q --workspace --no-deps

@@ -34,6 +34,10 @@ pub enum Command {
     /// What one user, address or session read, searched, exported and downloaded.
     #[command(after_help = SCOPE_EXAMPLES)]
     Scope(ScopeArgs),
+    /// Incidents, the busiest entities, and what one entity read, exported and downloaded
+    /// (exposure report), as JSON and self-contained HTML.
+    #[command(after_help = crate::report::args::EXAMPLES)]
+    Report(crate::report::args::ReportArgs),
     /// Validates a config file and prints the effective thresholds per rule.
     #[command(after_help = "Example:\n  wikiwatch check-config examples/config.json")]
     CheckConfig(CheckConfigArgs),

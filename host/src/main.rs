@@ -24,6 +24,7 @@ mod order;
 mod output;
 mod pull;
 mod replay;
+mod report;
 mod scope;
 mod simulate;
 mod state_file;
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         cli::Command::Bench(a) => bench::run(a),
         cli::Command::Simulate(a) => simulate::run(a),
         cli::Command::Pull(a) => pull::run(a),
+        cli::Command::Report(a) => report::run(a),
         cli::Command::Learn(a) => learn::run(a),
         cli::Command::State(cli::StateCommand::Show(a)) => state_show::run(a),
     };

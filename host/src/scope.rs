@@ -16,176 +16,27 @@ use std::sync::Arc;
 use wikiwatch_core::alert::format_time;
 use wikiwatch_core::classify::Classifier;
 use wikiwatch_core::decode::Decoder;
-use wikiwatch_core::{
-    session_id, AccessEvent, Alert, AuditAction, BaselineDays, Engine, RequestKind,
-};
+use wikiwatch_core::{AccessEvent, Alert, Engine};
+use wikiwatch_report::{Entity, Gather as Scope, Seen};
 
 /// Rows shown per table in the text view (the JSON view has them all, up to `MAX_ROWS`).
 const SHOWN: usize = 20;
-/// Rows kept per table, so one huge log cannot exhaust memory.
-const MAX_ROWS: usize = 100_000;
 
-/// Which entity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Entity {
-    User(String),
-    Ip(String),
-    Session(String),
-}
-
-impl Entity {
-    fn parse(s: &str) -> Result<Entity> {
-        match s.split_once(':') {
-            Some(("user", id)) if !id.is_empty() => Ok(Entity::User(id.into())),
-            Some(("ip", id)) if !id.is_empty() => Ok(Entity::Ip(id.into())),
-            Some(("session", id)) if !id.is_empty() => Ok(Entity::Session(id.into())),
-            _ => Err(usage(format!("--entity: `{s}` is not user:NAME, ip:ADDR or session:ID"))),
-        }
-    }
-
-    fn matches(&self, e: &AccessEvent<'_>) -> bool {
-        match self {
-            // An audit record names the account by login and gives its other names as aliases.
-            Entity::User(u) => {
-                e.user.as_deref() == Some(u.as_str()) || e.aliases.iter().any(|a| a == u)
-            }
-            Entity::Ip(a) => e.client.as_deref() == Some(a.as_str()),
-            // Alerts name a session by its hash; a responder may also hold the raw id.
-            Entity::Session(s) => {
-                e.session.as_deref().is_some_and(|raw| raw == s || session_id(raw) == *s)
-            }
-        }
-    }
-}
-
-/// A count with the first and last time seen.
-#[derive(Debug, Clone, Copy, Default)]
-struct Seen {
-    count: u64,
-    first: i64,
-    last: i64,
-}
-
-impl Seen {
-    fn add(&mut self, t: i64) {
-        if self.count == 0 || t < self.first {
-            self.first = t;
-        }
-        if self.count == 0 || t > self.last {
-            self.last = t;
-        }
-        self.count += 1;
-    }
-}
-
-fn add(map: &mut BTreeMap<String, Seen>, key: &str, t: i64) {
-    if let Some(s) = map.get_mut(key) {
-        s.add(t);
-    } else if map.len() < MAX_ROWS {
-        map.entry(key.to_string()).or_default().add(t);
-    }
-}
-
-/// Everything counted about the entity.
-#[derive(Debug, Default)]
-struct Scope {
-    all: Seen,
-    kinds: BTreeMap<String, Seen>,
-    spaces: BTreeMap<String, Seen>,
-    pages: BTreeMap<String, Seen>,
-    searches: BTreeMap<String, Seen>,
-    exports: BTreeMap<String, Seen>,
-    downloads: BTreeMap<String, Seen>,
-    audit: BTreeMap<String, Seen>,
-    agents: BTreeMap<String, Seen>,
-    addresses: BTreeMap<String, Seen>,
-    users: BTreeMap<String, Seen>,
-    denied: u64,
-    /// A user's days against their baseline.
-    days: BaselineDays,
-}
-
-impl Scope {
-    fn record(&mut self, e: &AccessEvent<'_>, classifier: &Classifier) {
-        let t = e.time_ms;
-        self.all.add(t);
-        add(&mut self.agents, if e.agent.is_empty() { "-" } else { &e.agent }, t);
-        if let Some(c) = &e.client {
-            add(&mut self.addresses, c, t);
-        }
-        if let Some(u) = &e.user {
-            add(&mut self.users, u, t);
-        }
-        if let Some(a) = &e.audit {
-            let (what, space) = describe_audit(a);
-            add(&mut self.audit, &what, t);
-            if let Some(space) = space {
-                add(&mut self.spaces, space, t);
-            }
-            return;
-        }
-        if matches!(e.status, 401 | 403) {
-            self.denied += 1;
-        }
-        let agent = classifier.agent(&e.agent);
-        let r = classifier.request(&e.method, &e.target, agent);
-        add(&mut self.kinds, r.kind.as_str(), t);
-        if !r.kind.is_content_read() {
-            return;
-        }
-        if let Some(s) = &r.space {
-            add(&mut self.spaces, s, t);
-        }
-        let page = r.page.as_deref().unwrap_or(&e.target);
-        match r.kind {
-            RequestKind::Search => {
-                add(&mut self.searches, r.query.as_deref().unwrap_or(&e.target), t)
-            }
-            RequestKind::PageExport | RequestKind::SpaceExport => {
-                add(&mut self.exports, &e.target, t)
-            }
-            RequestKind::AttachmentDownload => add(&mut self.downloads, &e.target, t),
-            RequestKind::PageView | RequestKind::ApiRead => add(&mut self.pages, page, t),
-            _ => {}
-        }
-    }
-}
-
-fn describe_audit<'a>(a: &'a AuditAction<'a>) -> (String, Option<&'a str>) {
-    match a {
-        AuditAction::SpaceExport { space } => ("space export".into(), space.as_deref()),
-        AuditAction::PageExport { space, .. } => ("page export".into(), space.as_deref()),
-        AuditAction::SpaceImport { space } => ("space import".into(), space.as_deref()),
-        AuditAction::PageView { space, .. } => ("page view".into(), space.as_deref()),
-        AuditAction::AuditSearch => ("audit log search".into(), None),
-        AuditAction::ApiToken => ("API token".into(), None),
-        AuditAction::UserCreated { user } => (format!("created user {user}"), None),
-        AuditAction::GroupMembershipAdded { user, group } => {
-            (format!("added {user} to group {group}"), None)
-        }
-        AuditAction::GlobalPermissionGranted { grantee, permission } => {
-            (format!("granted {permission} to {grantee}"), None)
-        }
-        AuditAction::SpacePermissionChanged { space } => {
-            ("space permission changed".into(), space.as_deref())
-        }
-        AuditAction::Other { action } => (action.to_string(), None),
-    }
-}
-
-fn parse_time(flag: &str, s: &Option<String>) -> Result<Option<i64>> {
+/// An optional `--from`/`--to` time (shared with `wikiwatch report`).
+pub fn parse_time(flag: &str, s: &Option<String>) -> Result<Option<i64>> {
     s.as_deref()
-        .map(|s| {
-            chrono::DateTime::parse_from_rfc3339(s)
-                .map(|t| t.timestamp_millis())
-                .map_err(|e| usage(format!("{flag}: `{s}` is not an RFC 3339 time ({e})")))
-        })
+        .map(|s| wikiwatch_report::report::parse_time(s).map_err(|e| usage(format!("{flag}: {e}"))))
         .transpose()
+}
+
+/// `--entity` (shared with `wikiwatch report`).
+pub fn parse_entity(s: &str) -> Result<Entity> {
+    Entity::parse(s).map_err(|e| usage(format!("--entity: {e}")))
 }
 
 /// Runs `wikiwatch scope`.
 pub fn run(args: &ScopeArgs) -> Result<()> {
-    let entity = Entity::parse(&args.entity)?;
+    let entity = parse_entity(&args.entity)?;
     let (from, to) = (parse_time("--from", &args.from)?, parse_time("--to", &args.to)?);
     let default = input::parse_format(&args.format)?;
     let specs = input::parse_inputs(&args.inputs, default)?;
@@ -230,6 +81,11 @@ pub fn run(args: &ScopeArgs) -> Result<()> {
     Ok(())
 }
 
+/// Pages under one identity each (an id and its `KEY/Title` spelling joined by session).
+fn merged_pages(s: &Scope) -> BTreeMap<String, Seen> {
+    s.pages_merged().0.into_iter().map(|(k, r)| (k, r.seen)).collect()
+}
+
 fn rows(map: &BTreeMap<String, Seen>) -> Vec<(&String, &Seen)> {
     let mut v: Vec<_> = map.iter().collect();
     // Most first, then by name: stable output.
@@ -252,7 +108,7 @@ fn to_json(entity: &str, s: &Scope, lines: u64, rejected: u64) -> serde_json::Va
         "last": (s.all.count > 0).then(|| format_time(s.all.last)),
         "requests": table_json(&s.kinds),
         "spaces": table_json(&s.spaces),
-        "pages": table_json(&s.pages),
+        "pages": table_json(&merged_pages(s)),
         "searches": table_json(&s.searches),
         "exports": table_json(&s.exports),
         "downloads": table_json(&s.downloads),
@@ -285,7 +141,7 @@ fn to_text(entity: &str, s: &Scope, lines: u64, rejected: u64) -> String {
     for (title, map) in [
         ("requests by kind", &s.kinds),
         ("spaces", &s.spaces),
-        ("pages read", &s.pages),
+        ("pages read", &merged_pages(s)),
         ("searches", &s.searches),
         ("exports", &s.exports),
         ("downloads", &s.downloads),

@@ -11,6 +11,8 @@
 //! - [`report`]: the driver that feeds events and alerts to all of them.
 //! - [`html`]: the self-contained HTML rendering (inline CSS and SVG).
 
+#![forbid(unsafe_code)]
+
 pub mod entity;
 pub mod exposure;
 pub mod gather;

@@ -139,6 +139,9 @@ impl Reporter {
     }
 
     fn event(&mut self, e: &AccessEvent<'_>) {
+        if !self.in_span(e.time_ms) {
+            return;
+        }
         if e.audit.is_none() {
             let allowed =
                 self.allow.check(e.user.as_deref(), e.client.as_deref(), &e.agent, &e.target);
@@ -151,9 +154,6 @@ impl Reporter {
             }
         }
         let Some(entity) = &self.opts.entity else { return };
-        if !self.in_span(e.time_ms) {
-            return;
-        }
         if entity.matches(e) {
             for a in &e.aliases {
                 if self.names.len() < MAX_NAMES && !self.names.iter().any(|n| n == a) {
@@ -176,9 +176,11 @@ impl Reporter {
     }
 
     fn alert(&mut self, a: &Alert) {
+        if !self.in_span(a.time_ms) {
+            return;
+        }
         if let Some(entity) = &self.opts.entity {
-            let label = format!("{}:{}", a.entity.kind.as_str(), a.entity.id);
-            if label != entity.label() || !self.in_span(a.time_ms) {
+            if format!("{}:{}", a.entity.kind.as_str(), a.entity.id) != entity.label() {
                 return;
             }
         }
