@@ -1,7 +1,9 @@
 // End-to-end test of the browser harness (examples/browser) in headless Chromium: the page
 // loads the bundled example log and config, runs the wasm detector in its worker, and the
 // alerts it shows and downloads must equal what `wikiwatch replay --engine native` writes.
-// Also: config validation messages, several files merged by event time, gzip input.
+// Also: config validation messages, several files merged by event time, gzip input, and on a
+// generated two-week corpus the incident view, zooming, and the exposure report against
+// `wikiwatch report` (screenshots of each view in target/browser-e2e/).
 // Needs: examples/browser/pkg (scripts/build-wasm.sh) and the CLI (WIKIWATCH_BIN).
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
@@ -258,6 +260,85 @@ await test("a user's days are drawn against the band the rules judge", async () 
   const deviation = want.split("\n").filter(Boolean).map((l) => JSON.parse(l)).find((a) => a.rule === "baseline-deviation");
   assert(deviation && deviation.threshold === allowed, `alert threshold ${deviation && deviation.threshold} vs band ${band}`);
   await page.screenshot({ path: path.join(repo, "tests/out/browser-band.png"), fullPage: true });
+});
+
+await test("two weeks: incidents first, zoom into one, its exposure report equals `wikiwatch report`", async () => {
+  // A generated two-week corpus with an allow-listed indexer and three attacks.
+  const dir = path.join(out, "two-weeks");
+  fs.rmSync(dir, { recursive: true, force: true });
+  execFileSync(bin, ["simulate", "--seed", "7", "--days", "14", "--users", "12", "--attacks", "1,2,4", "--format", "confluence-access", "--out", dir], { stdio: "ignore" });
+  const log = path.join(dir, "confluence-access.log"), config = path.join(dir, "config.json");
+  const cli = (args) => execFileSync(bin, ["report", "--config", config, ...args, log], { maxBuffer: 1 << 28 }).toString();
+  const view = JSON.parse(cli([]));
+  assert(view.incidents.length > 0, "the corpus has no incident");
+  const shots = path.join(repo, "target/browser-e2e");
+  fs.mkdirSync(shots, { recursive: true });
+
+  await page.fill("#config", fs.readFileSync(config, "utf8"));
+  await page.waitForSelector("#config-status.ok");
+  await page.setInputFiles("#file", log);
+  await run();
+  // The incident view is the first of the results, row for row the CLI's.
+  const order = await page.$$eval("main > section:not([hidden])", (s) => s.map((x) => x.id));
+  assertEqual(order.slice(order.indexOf("run-panel") + 1)[0], "incidents", "first view after a run");
+  const rows = await page.$$eval("#incident-table tbody tr:not(.evidence)", (trs) => trs.map((tr) => tr.dataset.incident));
+  assertEqual(rows.join(","), view.incidents.slice(0, 1000).map((i) => i.incident).join(","), "incident rows");
+  // Allow-listed entities stay out of "busiest" and out of the plot.
+  const busiest = await page.textContent("#busiest");
+  assert(!busiest.includes("allow-listed") && view.busiest.every((b) => !b.allowed), `busiest: ${busiest}`);
+  assert(busiest.startsWith(view.busiest[0].entity), `busiest: ${busiest} vs ${view.busiest[0].entity}`);
+  const allowed = JSON.parse(cli(["--include-allowed"])).busiest.filter((b) => b.allowed).map((b) => b.entity.replace(":", " "));
+  const plotted = await page.$$eval("#rate-plot path.series title", (t) => t.map((x) => x.textContent));
+  assert(allowed.length > 0 && !plotted.some((p) => allowed.includes(p)), `allow-listed ${allowed} plotted in ${plotted}`);
+  assert(await page.$$eval("#rate-plot rect.activity-band", (r) => r.length) > 0, "baseline band behind the activity");
+  await page.screenshot({ path: path.join(shots, "incidents.png"), fullPage: true });
+
+  // Zoom into the worst user incident by dragging across its span on the activity plot.
+  const inc = view.incidents.find((i) => i.kind === "user");
+  const [t0, t1] = [Date.parse(inc.first), Date.parse(inc.last) + 60000];
+  const box = await page.$eval("#rate-plot svg", (svg) => {
+    const r = svg.getBoundingClientRect();
+    return { left: r.left, top: r.top, w: r.width, h: r.height, ...svg.dataset };
+  });
+  const px = (t) => box.left + ((+box.x0 + ((t - +box.t0) / (+box.t1 - +box.t0)) * (+box.x1 - +box.x0)) / +box.width) * box.w;
+  await page.mouse.move(px(t0) - 2, box.top + box.h / 2);
+  await page.mouse.down();
+  await page.mouse.move(px(t1) + 2, box.top + box.h / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.body.dataset.range);
+  const [r0, r1] = (await page.evaluate(() => document.body.dataset.range)).split("/").map(Date.parse);
+  assert(r0 <= t0 && r1 >= Date.parse(inc.last) && r1 - r0 < 2 * 86400e3, `zoomed range ${r0}..${r1} around ${inc.first}..${inc.last}`);
+  const zoomed = await page.$$eval("#incident-table tbody tr:not(.evidence)", (trs) => trs.map((tr) => tr.dataset.incident));
+  assert(zoomed.includes(inc.incident) && zoomed.length < rows.length, `incidents in the zoomed range: ${zoomed.length} of ${rows.length}`);
+  const times = await page.$$eval("#alert-table tbody tr:not(.evidence)", (trs) => trs.map((tr) => Date.parse(tr.children[0].textContent)));
+  assert(times.length > 0 && times.every((t) => t >= r0 && t <= r1), "alerts table follows the zoom");
+  await page.screenshot({ path: path.join(shots, "zoomed.png"), fullPage: true });
+
+  // Pick the incident (its entity and day) and download its exposure report.
+  await page.click(`#incident-table tr[data-incident="${inc.incident}"]`);
+  const [entity, from, to] = await Promise.all(["#report-entity", "#report-from", "#report-to"].map((s) => page.inputValue(s)));
+  assertEqual(entity, `user:${inc.id}`, "report entity");
+  const downloads = [];
+  let onDownload;
+  const two = new Promise((resolve) => {
+    onDownload = (d) => { downloads.push(d); if (downloads.length === 2) resolve(); };
+    page.on("download", onDownload);
+  });
+  await page.click("#download-report");
+  await two;
+  page.off("download", onDownload);
+  const files = Object.fromEntries(await Promise.all(downloads.map(async (d) => [d.suggestedFilename().split(".").pop(), fs.readFileSync(await d.path(), "utf8")])));
+  const html = path.join(out, "exposure.cli.html");
+  const want = cli(["--entity", entity, "--from", from, "--to", to, "--html", html]);
+  fs.writeFileSync(path.join(out, "exposure.browser.json"), files.json);
+  assertEqual(files.json, want, "exposure report JSON");
+  assertEqual(files.html, fs.readFileSync(html, "utf8"), "exposure report HTML");
+  const x = JSON.parse(want).exposure;
+  assert(x.events > 0 && x.first >= from && x.last < to, `report of ${entity} ${from}..${to}: ${x.events} events`);
+  const report = await context.newPage();
+  await report.setContent(files.html);
+  await report.screenshot({ path: path.join(shots, "exposure-report.png"), fullPage: true });
+  await report.close();
 });
 
 await test("no errors in the page or its worker", async () => {
