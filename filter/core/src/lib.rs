@@ -42,6 +42,7 @@ mod evidence;
 mod identity;
 mod judge;
 pub mod merge;
+pub mod metrics;
 mod pace;
 mod params;
 mod peers;

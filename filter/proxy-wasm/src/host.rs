@@ -85,3 +85,32 @@ pub fn header_map(map: MapType) -> Vec<u8> {
         Vec::from_raw_parts(data, size, size)
     }
 }
+
+#[link(wasm_import_module = "env")]
+extern "C" {
+    // The SDK's wrappers panic on any status but Ok: a host without metrics, or with its
+    // metric store full, would trap the VM. Called directly, a refusal is only a status.
+    #[link_name = "proxy_define_metric"]
+    fn raw_define_metric(metric_type: u32, name: *const u8, name_size: usize, id: *mut u32) -> u32;
+    #[link_name = "proxy_increment_metric"]
+    fn raw_increment_metric(metric_id: u32, offset: i64) -> u32;
+}
+
+/// The host's metric store (counters only).
+#[derive(Debug, Clone, Copy)]
+pub struct HostMetrics;
+
+impl crate::metrics::MetricHost for HostMetrics {
+    fn define(&mut self, name: &str) -> Option<u32> {
+        let mut id = 0u32;
+        // SAFETY: pointer and length describe `name`, which outlives the call; the host writes
+        // one u32 at `id`, a live local.
+        let status = unsafe { raw_define_metric(0, name.as_ptr(), name.len(), &mut id) };
+        (status == 0).then_some(id)
+    }
+
+    fn increment(&mut self, id: u32, by: u64) {
+        // SAFETY: plain values only.
+        let _ = unsafe { raw_increment_metric(id, i64::try_from(by).unwrap_or(i64::MAX)) };
+    }
+}

@@ -1,7 +1,10 @@
 //! The per-request filter: reads who and what at request headers (and which users its session,
 //! credential or sender were answered as, `crate::identity`), checks the shared throttle table,
-//! completes the event at response headers, and queues it for the leader at log time.
+//! completes the event at response headers, and queues it for the leader at log time (or, in
+//! `engine: worker` mode, judges it at once in this VM's own engine).
 
+use crate::host::HostMetrics;
+use crate::judge;
 use crate::request::{self, Pairs, MAX_FIELD};
 use crate::settings::Mode;
 use crate::shared::Shared;
@@ -40,6 +43,7 @@ impl HttpContext for Filter {
             return Action::Continue;
         };
         let s = &shared.settings;
+        let store = shared.store();
         let now = host::now_ms();
         self.started = true;
         // One host call for the whole map (not one per header).
@@ -77,8 +81,7 @@ impl HttpContext for Filter {
             ev.client.as_deref(),
             &ev.agent,
         ) {
-            let found =
-                identity::lookup(&host::SharedData, s.identities, &id, now, shared.identity_ttl_ms);
+            let found = identity::lookup(store, s.identities, &id, now, shared.identity_ttl_ms);
             if let Some(u) = found.filter(|u| !users.contains(u)) {
                 users.push(u);
             }
@@ -95,7 +98,7 @@ impl HttpContext for Filter {
         let mut active = [false; RuleId::ALL.len()];
         let mut throttle_until: Option<i64> = None;
         for key in keys {
-            let Some(entry) = slots::lookup(&host::SharedData, s.slots, &key) else {
+            let Some(entry) = slots::lookup(store, s.slots, &key) else {
                 continue;
             };
             for a in entry.active(now) {
@@ -132,6 +135,7 @@ impl HttpContext for Filter {
                     Some(b"Too Many Requests: automated bulk access to Confluence is throttled\n"),
                 );
                 if sent.is_ok() {
+                    shared.metrics.throttled(&mut HostMetrics);
                     self.throttled = true;
                     return Action::Pause;
                 }
@@ -167,17 +171,27 @@ impl HttpContext for Filter {
             // Read exactly as the access log's `%{X-AUSERNAME}o` field is: `-` means nobody.
             self.event.user = (!u.is_empty() && u != "-").then(|| u.to_string());
         }
+        if let Some(w) = &shared.worker {
+            // No log phase, no tick: the request is judged now, by this VM's engine.
+            if let Some(j) = w.judge.borrow_mut().as_mut() {
+                let mut lines = Vec::new();
+                j.event(shared, &w.store, &self.event, &mut lines);
+                j.sync_metrics(&mut HostMetrics);
+                judge::emit(shared, &mut j.counters, &lines);
+            }
+        }
         Action::Continue
     }
 
     fn on_log(&mut self) {
         let Some(shared) = &self.shared else { return };
-        if !self.started || self.throttled {
+        if !self.started || self.throttled || shared.worker.is_some() {
             return;
         }
-        if let Some(q) = shared.queue.get() {
-            // Queue full or gone: the event is lost, the request is not (fail open).
-            let _ = host::enqueue(q, &self.event.encode());
+        // Queue full or gone: the event is lost (and counted), the request is not (fail open).
+        let queued = shared.queue.get().is_some_and(|q| host::enqueue(q, &self.event.encode()));
+        if !queued {
+            shared.metrics.queue_drop(&mut HostMetrics);
         }
     }
 }

@@ -21,6 +21,9 @@
 
 pub mod identity;
 pub mod lease;
+pub mod local;
+pub mod metrics;
+pub mod pbstruct;
 pub mod request;
 pub mod settings;
 pub mod shared;
@@ -29,6 +32,7 @@ pub mod wire;
 
 pub mod host;
 pub mod http;
+pub mod judge;
 pub mod root;
 
 /// The module's entry point (`_initialize`, run once per VM): registers the root context.

@@ -16,6 +16,20 @@ pub enum Mode {
     Enforce,
 }
 
+/// Where the engine runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum EngineMode {
+    /// One engine per proxy, in the VM holding the leader lease: workers queue each request
+    /// at log time, the leader judges on tick and queue-ready (Envoy, Kong, ngx_wasm_module).
+    #[default]
+    Proxy,
+    /// One engine per VM, judging its own requests at response headers, with its own throttle
+    /// table: for hosts that never call `on_log` or `on_tick` (APISIX). Counts are per worker.
+    Worker,
+}
+
 /// The `proxy` section. Every field is optional; unknown keys are rejected.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -23,6 +37,8 @@ pub enum Mode {
 pub struct ProxySettings {
     /// `detect` (default) or `enforce`.
     pub mode: Mode,
+    /// `proxy` (default) or `worker`.
+    pub engine: EngineMode,
     /// Header carrying the client address when the peer is a load balancer
     /// (e.g. `x-forwarded-for`). Ignored while `trusted_hops` is 0.
     pub client_header: String,
@@ -58,6 +74,7 @@ impl Default for ProxySettings {
     fn default() -> Self {
         ProxySettings {
             mode: Mode::Detect,
+            engine: EngineMode::Proxy,
             client_header: "x-forwarded-for".into(),
             trusted_hops: 0,
             session_cookies: vec!["JSESSIONID".into()],
@@ -150,12 +167,23 @@ impl std::error::Error for SettingsError {}
 /// Splits and validates the plugin configuration. Empty input means all defaults.
 pub fn parse(bytes: &[u8]) -> Result<(Config, ProxySettings), SettingsError> {
     let err = |m: String| SettingsError(format!("wikiwatch: bad plugin configuration: {m}"));
-    let text = std::str::from_utf8(bytes).map_err(|_| err("not UTF-8".into()))?;
-    if text.trim().is_empty() {
-        return Ok((Config::default(), ProxySettings::default()));
-    }
-    let mut doc: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| err(format!("config: {e}")))?;
+    // JSON text, or (Envoy, `configuration` typed as google.protobuf.Struct) the Struct's
+    // protobuf bytes, whose first byte is the tag of its first entry.
+    let json = match std::str::from_utf8(bytes) {
+        Ok(text) if text.trim().is_empty() => {
+            return Ok((Config::default(), ProxySettings::default()))
+        }
+        Ok(text) => {
+            serde_json::from_str::<serde_json::Value>(text).map_err(|e| format!("config: {e}"))
+        }
+        Err(_) => Err("not UTF-8".into()),
+    };
+    let mut doc = match json {
+        Ok(v) => v,
+        Err(e) if bytes.first() == Some(&0x0a) => crate::pbstruct::decode(bytes)
+            .map_err(|s| err(format!("{e} (nor a google.protobuf.Struct: {s})")))?,
+        Err(e) => return Err(err(e)),
+    };
     let obj = doc.as_object_mut().ok_or_else(|| err("config: must be a JSON object".into()))?;
     let proxy = obj.remove("proxy").unwrap_or(serde_json::Value::Null);
     let settings = if proxy.is_null() {
@@ -230,6 +258,26 @@ mod tests {
     }
 
     #[test]
+    fn struct_bytes_read_as_the_json_would() {
+        // {"proxy": {"slots": 64}} as google.protobuf.Struct wire bytes.
+        let num = [&[0x11u8][..], &64f64.to_le_bytes()].concat();
+        let entry = |k: &[u8], v: &[u8]| {
+            let mut e = vec![0x0a, k.len() as u8];
+            e.extend_from_slice(k);
+            e.extend_from_slice(&[0x12, v.len() as u8]);
+            e.extend_from_slice(v);
+            let mut out = vec![0x0a, e.len() as u8];
+            out.extend(e);
+            out
+        };
+        let slots = entry(b"slots", &num);
+        let mut inner = vec![0x2a, slots.len() as u8];
+        inner.extend_from_slice(&slots);
+        let (_, s) = parse(&entry(b"proxy", &inner)).unwrap();
+        assert_eq!(s.slots, 64);
+    }
+
+    #[test]
     fn rejections_name_the_key() {
         let cases: &[(&[u8], &str)] = &[
             (b"{", "config:"),
@@ -237,6 +285,7 @@ mod tests {
             (b"\xff", "not UTF-8"),
             (br#"{"proxy":{"mdoe":"enforce"}}"#, "unknown field `mdoe`"),
             (br#"{"proxy":{"mode":"block"}}"#, "proxy.mode"),
+            (br#"{"proxy":{"engine":"leader"}}"#, "proxy.engine"),
             (br#"{"proxy":{"enforce":{"rules":["nope"]}}}"#, "unknown rule `nope`"),
             (br#"{"proxy":{"slots":0}}"#, "proxy.slots"),
             (br#"{"proxy":{"identities":0}}"#, "proxy.identities"),

@@ -1,8 +1,12 @@
 //! What every context of a VM shares once configured.
 
 use crate::identity;
-use crate::settings::ProxySettings;
-use std::cell::Cell;
+use crate::judge::Judge;
+use crate::local::LocalStore;
+use crate::metrics::Metrics;
+use crate::settings::{EngineMode, ProxySettings};
+use crate::slots::Store;
+use std::cell::{Cell, RefCell};
 use wikiwatch_core::{AllowList, Config, RuleId};
 
 /// The configuration as the request and root contexts read it.
@@ -22,6 +26,19 @@ pub struct Shared {
     pub identity_ttl_ms: i64,
     /// Queue token, once registered.
     pub queue: Cell<Option<u32>>,
+    /// The host's counters (ids defined at configure time).
+    pub metrics: Metrics,
+    /// `engine: worker`: this VM's own engine and store.
+    pub worker: Option<Worker>,
+}
+
+/// What a VM judging its own requests keeps.
+#[derive(Debug, Default)]
+pub struct Worker {
+    /// Throttle table and identity map of this VM.
+    pub store: LocalStore,
+    /// The engine (set right after configuration).
+    pub judge: RefCell<Option<Judge>>,
 }
 
 impl Shared {
@@ -31,10 +48,34 @@ impl Shared {
         settings: ProxySettings,
         cooldown_ms: [i64; RuleId::ALL.len()],
         queue: Option<u32>,
+        metrics: Metrics,
     ) -> Shared {
         let allow = AllowList::new(&config.allow);
         let longest = cooldown_ms.iter().copied().max().unwrap_or(0);
         let identity_ttl_ms = longest.saturating_add(identity::REFRESH_MS).max(3_600_000);
-        Shared { config, allow, settings, cooldown_ms, identity_ttl_ms, queue: Cell::new(queue) }
+        let worker = (settings.engine == EngineMode::Worker).then(Worker::default);
+        let shared = Shared {
+            config,
+            allow,
+            settings,
+            cooldown_ms,
+            identity_ttl_ms,
+            queue: Cell::new(queue),
+            metrics,
+            worker,
+        };
+        if let Some(w) = &shared.worker {
+            *w.judge.borrow_mut() = Judge::new(&shared);
+        }
+        shared
+    }
+
+    /// Where throttle decisions and identities live: proxy-wide shared data, or this VM's own
+    /// store in `engine: worker` mode.
+    pub fn store(&self) -> &dyn Store {
+        match &self.worker {
+            Some(w) => &w.store,
+            None => &crate::host::SharedData,
+        }
     }
 }

@@ -10,6 +10,10 @@ const OK: i32 = 0;
 const NOT_FOUND: i32 = 1;
 const BAD_ARGUMENT: i32 = 2;
 const EMPTY: i32 = 7;
+const UNIMPLEMENTED: i32 = 12;
+/// proxy-wasm `MetricType`.
+const COUNTER: i32 = 0;
+const HISTOGRAM: i32 = 2;
 const CAS_MISMATCH: i32 = 8;
 
 pub(super) type C<'a> = Caller<'a, VmState>;
@@ -145,7 +149,22 @@ pub const IMPLEMENTED: &[&str] = &[
     "proxy_continue_stream",
     "proxy_close_stream",
     "proxy_done",
+    "proxy_define_metric",
+    "proxy_increment_metric",
+    "proxy_record_metric",
+    "proxy_get_metric",
 ];
+
+/// Runs `f` on the metric a VM's `id` names; `NOT_FOUND` for an id it never defined.
+fn metric_update(c: &C<'_>, id: i32, f: impl FnOnce(&mut super::Metric) -> i32) -> i32 {
+    let Some(&index) = c.data().metric_ids.get(id as u32 as usize) else {
+        return NOT_FOUND;
+    };
+    match c.data().host.borrow_mut().metrics.get_mut(index as usize) {
+        Some(m) => f(m),
+        None => NOT_FOUND,
+    }
+}
 
 /// Defines every import of `module` on `linker`.
 pub fn link(linker: &mut Linker<VmState>, module: &Module) -> Result<()> {
@@ -439,6 +458,72 @@ pub fn link(linker: &mut Linker<VmState>, module: &Module) -> Result<()> {
             Ok(OK)
         },
     )?;
+    // Metrics as Envoy keeps them: one stat per name for the whole proxy (every VM that defines
+    // a name shares it), ids per VM; counters only go up; histograms are not readable.
+    linker.func_wrap(
+        e,
+        "proxy_define_metric",
+        |mut c: C<'_>, ty: i32, np: i32, nl: i32, r: i32| -> Result<i32> {
+            let name = String::from_utf8_lossy(&read(&mut c, np, nl)?).into_owned();
+            if !(COUNTER..=HISTOGRAM).contains(&ty) {
+                return Ok(BAD_ARGUMENT);
+            }
+            let host = c.data().host.clone();
+            let id = {
+                let mut h = host.borrow_mut();
+                if h.refuse_metrics {
+                    return Ok(UNIMPLEMENTED);
+                }
+                let index = match h.metrics.iter().position(|m| m.name == name) {
+                    Some(i) => i,
+                    None => {
+                        h.metrics.push(super::Metric { name, kind: ty, value: 0 });
+                        h.metrics.len() - 1
+                    }
+                };
+                index as u32
+            };
+            c.data_mut().metric_ids.push(id);
+            let vm_id = c.data().metric_ids.len() as u32 - 1;
+            write(&mut c, r, &vm_id.to_le_bytes())?;
+            Ok(OK)
+        },
+    )?;
+    linker.func_wrap(e, "proxy_increment_metric", |c: C<'_>, id: i32, by: i64| -> i32 {
+        metric_update(&c, id, |m| match m.kind {
+            COUNTER if by < 0 => BAD_ARGUMENT,
+            HISTOGRAM => BAD_ARGUMENT,
+            _ => {
+                m.value = m.value.saturating_add_signed(by);
+                OK
+            }
+        })
+    })?;
+    linker.func_wrap(e, "proxy_record_metric", |c: C<'_>, id: i32, v: i64| -> i32 {
+        metric_update(&c, id, |m| {
+            match m.kind {
+                COUNTER => m.value = m.value.saturating_add(v as u64),
+                HISTOGRAM => {}
+                _ => m.value = v as u64,
+            }
+            OK
+        })
+    })?;
+    linker.func_wrap(e, "proxy_get_metric", |mut c: C<'_>, id: i32, r: i32| -> Result<i32> {
+        let mut value = 0;
+        let code = metric_update(&c, id, |m| {
+            value = m.value;
+            if m.kind == HISTOGRAM {
+                BAD_ARGUMENT
+            } else {
+                OK
+            }
+        });
+        if code == OK {
+            write(&mut c, r, &value.to_le_bytes())?;
+        }
+        Ok(code)
+    })?;
     linker.func_wrap(e, "proxy_set_effective_context", |_c: C<'_>, _ctx: i32| -> i32 { OK })?;
     linker.func_wrap(e, "proxy_continue_stream", |_c: C<'_>, _t: i32| -> i32 { OK })?;
     linker.func_wrap(e, "proxy_close_stream", |_c: C<'_>, _t: i32| -> i32 { OK })?;

@@ -67,6 +67,17 @@ pub(crate) struct Queue {
     owner: usize,
 }
 
+/// A metric the module defined (by name, proxy-wide).
+#[derive(Debug, Clone)]
+pub struct Metric {
+    /// Name as defined.
+    pub name: String,
+    /// proxy-wasm `MetricType`: 0 counter, 1 gauge, 2 histogram.
+    pub kind: i32,
+    /// Current value (counters and gauges).
+    pub value: u64,
+}
+
 /// What the worker VMs of one proxy share (Envoy's process-wide shared data and queues).
 #[derive(Default)]
 pub struct Host {
@@ -85,6 +96,10 @@ pub struct Host {
     pub shared_sets: u64,
     /// Reads of the WASI clock (hash seeding only; it answers the epoch).
     pub wasi_clock_reads: u64,
+    /// Metrics defined so far.
+    pub metrics: Vec<Metric>,
+    /// Answer every `proxy_define_metric` with "unimplemented" (a host without metrics).
+    pub refuse_metrics: bool,
     random: u64,
 }
 
@@ -114,6 +129,8 @@ pub struct VmState {
     tick_ms: u32,
     memory: Option<wasmtime::Memory>,
     alloc: Option<TypedFunc<i32, i32>>,
+    /// This VM's metric ids: index into `Host::metrics`.
+    metric_ids: Vec<u32>,
 }
 
 struct Exports {
@@ -174,6 +191,10 @@ pub struct Proxy {
     /// Deliver queue-ready notifications right after each request (the leader's thread is
     /// idle); off, they wait for [`Proxy::deliver_ready`] (to time the worker path alone).
     pub auto_ready: bool,
+    /// Call `proxy_on_log` after each request (APISIX never does).
+    pub log_phase: bool,
+    /// Fire ticks in [`Proxy::tick`] (APISIX never does).
+    pub ticks: bool,
 }
 
 impl Proxy {
@@ -184,12 +205,31 @@ impl Proxy {
         Proxy::start_module(&engine, &module, config, workers)
     }
 
+    /// As [`Proxy::start`], on a host whose `proxy_define_metric` answers "unimplemented".
+    pub fn start_without_metrics(wasm: &[u8], config: &[u8], workers: usize) -> Result<Proxy> {
+        let engine = Engine::default();
+        let module = Module::new(&engine, wasm)?;
+        Proxy::start_host(&engine, &module, config, workers, true)
+    }
+
     /// Starts VMs of an already compiled module.
     pub fn start_module(
         engine: &Engine,
         module: &Module,
         config: &[u8],
         workers: usize,
+    ) -> Result<Proxy> {
+        Proxy::start_host(engine, module, config, workers, false)
+    }
+
+    /// Starts VMs of a compiled module; `refuse_metrics`: the host answers every
+    /// `proxy_define_metric` with "unimplemented".
+    pub fn start_host(
+        engine: &Engine,
+        module: &Module,
+        config: &[u8],
+        workers: usize,
+        refuse_metrics: bool,
     ) -> Result<Proxy> {
         if module.get_export("proxy_abi_version_0_2_1").is_none() {
             bail!("module does not export proxy_abi_version_0_2_1");
@@ -199,6 +239,7 @@ impl Proxy {
         let host = Rc::new(RefCell::new(Host {
             clock_ns: 1_700_000_000_000_000_000,
             random: 0x9e37_79b9_7f4a_7c15,
+            refuse_metrics,
             ..Host::default()
         }));
         let mut vms = Vec::new();
@@ -215,6 +256,7 @@ impl Proxy {
                 tick_ms: 0,
                 memory: None,
                 alloc: None,
+                metric_ids: Vec::new(),
             };
             let mut store = Store::new(engine, state);
             let instance: Instance = linker.instantiate(&mut store, module)?;
@@ -244,7 +286,7 @@ impl Proxy {
             let configured = x.configure.call(&mut store, (ROOT, config.len() as i32))? != 0;
             vms.push(Vm { store, x, next_context: ROOT + 1, configured });
         }
-        Ok(Proxy { host, vms, auto_ready: true })
+        Ok(Proxy { host, vms, auto_ready: true, log_phase: true, ticks: true })
     }
 
     /// Sets the host clock (ms since the epoch).
@@ -285,7 +327,9 @@ impl Proxy {
         let n = response.len() as i32;
         v.store.data_mut().response_headers = response;
         v.x.response_headers.call(&mut v.store, (ctx, n, 0))?;
-        v.x.log.call(&mut v.store, ctx)?;
+        if self.log_phase {
+            v.x.log.call(&mut v.store, ctx)?;
+        }
         v.x.done.call(&mut v.store, ctx)?;
         v.x.delete.call(&mut v.store, ctx)?;
         if self.auto_ready {
@@ -315,7 +359,7 @@ impl Proxy {
     /// One tick on every VM, in order (each worker's timer fires).
     pub fn tick(&mut self) -> Result<()> {
         for v in &mut self.vms {
-            if v.store.data().tick_ms > 0 {
+            if self.ticks && v.store.data().tick_ms > 0 {
                 v.x.tick.call(&mut v.store, ROOT)?;
             }
         }
@@ -343,6 +387,11 @@ impl Proxy {
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(&l.message).ok())
             .filter(|v| v.get("rule").is_some())
             .collect()
+    }
+
+    /// A metric's value by name, if the module defined it.
+    pub fn metric(&self, name: &str) -> Option<u64> {
+        self.host.borrow().metrics.iter().find(|m| m.name == name).map(|m| m.value)
     }
 
     /// Tick period a VM asked for, ms.
