@@ -52,6 +52,17 @@ pub enum Command {
     /// Pulls Confluence Cloud audit events (organization or site audit log) through the detector.
     #[command(after_help = crate::pull::args::EXAMPLES)]
     Pull(crate::pull::args::PullArgs),
+    /// Prints a shell completion script.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+    /// Prints the manual page (roff), generated from the same definitions as --help.
+    #[command(
+        after_help = "Examples:\n  wikiwatch man | man -l -\n  wikiwatch man > /usr/local/share/man/man1/wikiwatch.1"
+    )]
+    Man,
+    /// Config tools: the config's JSON Schema.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Builds baselines from history into a state file, without raising alerts, and prints
     /// what it learned.
     #[command(after_help = LEARN_EXAMPLES)]
@@ -127,6 +138,53 @@ pub struct StateShowArgs {
     pub config: Option<PathBuf>,
     /// The state file (`replay`, `learn`, `follow`, `pull`, or a host's saved state).
     pub file: PathBuf,
+}
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  source <(wikiwatch completions bash)                      # this shell
+  wikiwatch completions bash > /etc/bash_completion.d/wikiwatch
+  wikiwatch completions zsh > \"${fpath[1]}/_wikiwatch\"
+  wikiwatch completions fish > ~/.config/fish/completions/wikiwatch.fish";
+
+/// `wikiwatch completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `wikiwatch config ...`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Prints the config's JSON Schema (draft 4; docs/config.schema.json holds the same), for
+    /// editors and CI checks; --kong-meta wraps it as Kong's filter metadata.
+    #[command(
+        after_help = "Examples:\n  wikiwatch config schema > config.schema.json\n  wikiwatch config schema --kong-meta > /kong/wasm/wikiwatch_proxy_wasm.meta.json"
+    )]
+    Schema(SchemaArgs),
+}
+
+/// `wikiwatch config schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print `{"config_schema": ...}`, the `.meta.json` Kong reads beside a filter module.
+    #[arg(long)]
+    pub kong_meta: bool,
+}
+
+/// `--format`'s values, so that --help and completions list them: the core's format names,
+/// `cloud-audit` accepted as an alias of `audit`.
+pub fn formats() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    use wikiwatch_core::Format;
+    let canonical = |n: &str| n.parse::<Format>().map(Format::as_str).ok();
+    let values = Format::NAMES.iter().filter(|n| canonical(n) == Some(**n)).map(|&n| {
+        let aliases = Format::NAMES.iter().filter(move |a| **a != n && canonical(a) == Some(n));
+        PossibleValue::new(n).aliases(aliases.copied())
+    });
+    clap::builder::PossibleValuesParser::new(values)
 }
 
 const REPLAY_EXAMPLES: &str = "\
@@ -205,7 +263,7 @@ pub struct SandboxArgs {
 pub struct ReplayArgs {
     /// Input format of every input without its own `FORMAT:` prefix
     /// (auto, confluence-access, combined, audit (alias cloud-audit), json).
-    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    #[arg(long, default_value = "auto", value_name = "FORMAT", value_parser = formats())]
     pub format: String,
     /// Config JSON (docs/config.md); the built-in default config when absent.
     #[arg(long, value_name = "FILE")]
@@ -246,7 +304,7 @@ pub struct ReplayArgs {
 pub struct FollowArgs {
     /// Input format of every pattern without its own `FORMAT:` prefix
     /// (auto, confluence-access, combined, audit (alias cloud-audit), json).
-    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    #[arg(long, default_value = "auto", value_name = "FORMAT", value_parser = formats())]
     pub format: String,
     /// Config JSON (docs/config.md); the built-in default config when absent.
     #[arg(long, value_name = "FILE")]
@@ -311,7 +369,7 @@ pub struct ScopeArgs {
     #[arg(long)]
     pub json: bool,
     /// Input format of inputs without a `FORMAT:` prefix.
-    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    #[arg(long, default_value = "auto", value_name = "FORMAT", value_parser = formats())]
     pub format: String,
     /// Config JSON (for the `json` field map and classification extensions).
     #[arg(long, value_name = "FILE")]
@@ -340,7 +398,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
     /// Input format.
-    #[arg(long, default_value = "auto", value_name = "FORMAT")]
+    #[arg(long, default_value = "auto", value_name = "FORMAT", value_parser = formats())]
     pub format: String,
     /// Config JSON.
     #[arg(long, value_name = "FILE")]

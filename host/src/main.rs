@@ -25,7 +25,9 @@ mod output;
 mod pull;
 mod replay;
 mod report;
+mod schema;
 mod scope;
+mod self_doc;
 mod simulate;
 mod state_file;
 mod state_show;
@@ -52,6 +54,9 @@ fn main() -> ExitCode {
         cli::Command::Bench(a) => bench::run(a),
         cli::Command::Simulate(a) => simulate::run(a),
         cli::Command::Pull(a) => pull::run(a),
+        cli::Command::Completions(a) => self_doc::completions(a.shell),
+        cli::Command::Man => self_doc::man(),
+        cli::Command::Config(cli::ConfigCommand::Schema(a)) => self_doc::config_schema(a.kong_meta),
         cli::Command::Report(a) => report::run(a),
         cli::Command::Learn(a) => learn::run(a),
         cli::Command::State(cli::StateCommand::Show(a)) => state_show::run(a),
