@@ -31,12 +31,45 @@ pub fn replay(
     summary: &mut Summary,
     progress: &Progress,
 ) -> Result<()> {
+    let mut pending =
+        Batch { events: Vec::with_capacity(batch), span: Default::default(), alerts: Vec::new() };
+    let read_failure =
+        for_each_event(specs, readers, config, summary, &mut |i, line_no, ev, summary| {
+            if pending.events.is_empty() {
+                pending.span.0 = (i, line_no);
+            }
+            pending.span.1 = (i, line_no);
+            pending.events.push(ev);
+            if pending.events.len() >= batch {
+                flush(specs, detector, &mut pending, out, summary)?;
+                progress.tick();
+            }
+            Ok(())
+        })?;
+    flush(specs, detector, &mut pending, out, summary)?;
+    read_failure.map_or(Ok(()), Err)
+}
+
+/// What [`for_each_event`] hands on: (input, line number, event, the summary).
+pub type EachEvent<'a> =
+    dyn FnMut(usize, u64, AccessEvent<'static>, &mut Summary) -> Result<()> + 'a;
+
+/// Reads `readers` through the core's merge and hands every event to `each` in merged order.
+/// Rejected lines, events per input and lines per input are counted in `summary`. An error of
+/// `each` stops at once and is returned. A read error ends that input only: the others are
+/// read to their end, and it is handed back (`Ok(Some(..))`) for the caller to report after
+/// finishing what was read.
+pub fn for_each_event(
+    specs: &[InputSpec],
+    readers: &mut [LineReader],
+    config: &LoadedConfig,
+    summary: &mut Summary,
+    each: &mut EachEvent<'_>,
+) -> Result<Option<anyhow::Error>> {
     let mut merge = Merge::default();
     for spec in specs {
         merge.add(spec.format, config.config.decode.clone());
     }
-    let mut pending =
-        Batch { events: Vec::with_capacity(batch), span: Default::default(), alerts: Vec::new() };
     let mut failed = None;
     let result = loop {
         while let Some(i) = merge.hungry() {
@@ -64,29 +97,21 @@ pub fn replay(
             if fed.is_err() {
                 return;
             }
-            if pending.events.is_empty() {
-                pending.span.0 = (i, line_no);
-            }
-            pending.span.1 = (i, line_no);
-            pending.events.push(ev);
             summary.inputs[i].events += 1;
-            if pending.events.len() >= batch {
-                fed = flush(specs, detector, &mut pending, out, summary);
-                progress.tick();
-            }
+            fed = each(i, line_no, ev, summary);
         });
         if let Err(e) = fed {
             break Err(e);
         }
         if merge.is_done() {
-            break flush(specs, detector, &mut pending, out, summary);
+            break Ok(());
         }
     };
     for (count, reader) in summary.inputs.iter_mut().zip(readers.iter()) {
         count.lines = reader.lines;
     }
     result?;
-    failed.map_or(Ok(()), Err)
+    Ok(failed)
 }
 
 fn flush(

@@ -4,17 +4,20 @@
 //! tolerance is read into memory and sorted by event time first (stable: lines of the same
 //! time keep their order, and every line keeps its number for messages).
 
+use crate::config_file::LoadedConfig;
 use crate::input::{InputSpec, LineReader};
+use crate::output::Progress;
 use anyhow::{Context, Result};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+use wikiwatch_core::clock::{Clock, Timing};
 use wikiwatch_core::decode::{DecodeConfig, Decoder};
 
 /// Largest file sorted in memory; a larger out-of-order file is read as it is, with a warning.
 const SORT_LIMIT: u64 = 1 << 30;
 
 /// What the pre-read found out about one input's order.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone)]
 pub struct OrderReport {
     /// Lines whose events went back in time by more than the late tolerance.
     pub backwards: u64,
@@ -22,6 +25,64 @@ pub struct OrderReport {
     pub sorted: bool,
     /// It needed sorting but was too large to sort in memory.
     pub too_large: bool,
+    /// Its events as they stand in the file, judged by the core's event clock.
+    pub clock: ClockCheck,
+}
+
+/// Clock problems of one source, judged in the order its events were written: the core's event
+/// clock (the median of recent times), so one bad timestamp cannot hide the rest.
+#[derive(Debug, Default, Clone)]
+pub struct ClockCheck {
+    clock: Clock,
+    /// Events older than the clock by more than the late tolerance (written out of order).
+    pub out_of_order: u64,
+    /// Events dated ahead of the clock that the source then came back from: a clock running
+    /// fast, not a quiet gap (after a gap the source stays at the new time).
+    pub future: u64,
+    /// The run of events ahead of the clock not yet judged: (count, earliest time).
+    ahead_run: (u64, i64),
+}
+
+impl ClockCheck {
+    /// Judges one event time, in source order.
+    pub fn observe(&mut self, t: i64, late_ms: i64, ahead_ms: i64) {
+        match self.clock.observe(t, late_ms, ahead_ms) {
+            Timing::Ahead => {
+                let (n, earliest) = self.ahead_run;
+                self.ahead_run = (n + 1, if n == 0 { t } else { earliest.min(t) });
+            }
+            timing => {
+                let (n, earliest) = self.ahead_run;
+                if n > 0 && t.saturating_add(ahead_ms) < earliest {
+                    self.future += n;
+                }
+                self.ahead_run = (0, 0);
+                if timing == Timing::Late {
+                    self.out_of_order += 1;
+                }
+            }
+        }
+    }
+}
+
+/// Opens every input before any work (so a missing file fails fast), each in time order: its
+/// reader and what its pre-read found.
+pub fn open_all(
+    specs: &[InputSpec],
+    config: &LoadedConfig,
+    progress: &Progress,
+) -> Result<(Vec<LineReader>, Vec<OrderReport>)> {
+    let limits = &config.config.limits;
+    let tolerance = (limits.late_tolerance.as_ms(), limits.ahead_tolerance.as_ms());
+    let mut orders = vec![OrderReport::default(); specs.len()];
+    let mut readers = Vec::with_capacity(specs.len());
+    for (spec, report) in specs.iter().zip(&mut orders) {
+        readers.push(match sorted_reader(spec, &config.config.decode, tolerance, report)? {
+            Some(reader) => reader,
+            None => LineReader::open(spec, progress.bytes.clone())?,
+        });
+    }
+    Ok((readers, orders))
 }
 
 /// Checks a file's order and, when it needs it, returns a reader over its lines sorted by event
@@ -29,7 +90,7 @@ pub struct OrderReport {
 pub fn sorted_reader(
     spec: &InputSpec,
     decode: &DecodeConfig,
-    late_ms: i64,
+    (late_ms, ahead_ms): (i64, i64),
     report: &mut OrderReport,
 ) -> Result<Option<LineReader>> {
     if spec.path.is_none() {
@@ -37,10 +98,13 @@ pub fn sorted_reader(
     }
     *report = OrderReport::default();
     let mut bytes = 0u64;
-    let scanned = scan(spec, decode, |_, line, key| {
+    let scanned = scan(spec, decode, |_, line, key, times| {
         bytes += line.len() as u64;
         if key.backwards(late_ms) {
             report.backwards += 1;
+        }
+        for &t in times {
+            report.clock.observe(t, late_ms, ahead_ms);
         }
     });
     if scanned.is_err() {
@@ -57,7 +121,7 @@ pub fn sorted_reader(
         return Ok(None);
     }
     let mut lines: Vec<(i64, u64, Vec<u8>)> = Vec::new();
-    scan(spec, decode, |line_no, line, key| lines.push((key.time, line_no, line.to_vec())))?;
+    scan(spec, decode, |line_no, line, key, _| lines.push((key.time, line_no, line.to_vec())))?;
     lines.sort_by_key(|(time, ..)| *time);
     report.sorted = true;
     Ok(Some(LineReader::from_sorted(lines.into_iter().map(|(_, n, l)| (n, l)).collect())))
@@ -76,25 +140,25 @@ impl Key {
     }
 }
 
-/// Decodes every line of `spec` natively (times only) and hands each to `each`.
+/// Decodes every line of `spec` natively (times only) and hands each to `each` with the times
+/// of its events.
 fn scan(
     spec: &InputSpec,
     decode: &DecodeConfig,
-    mut each: impl FnMut(u64, &[u8], Key),
+    mut each: impl FnMut(u64, &[u8], Key, &[i64]),
 ) -> Result<()> {
     let mut reader = LineReader::open(spec, Arc::new(AtomicU64::new(0)))?;
     let mut decoder = Decoder::new(spec.format, decode.clone());
     let (mut last, mut newest) = (i64::MIN, i64::MIN);
+    let mut times = Vec::new();
     while let Some((line_no, line)) =
         reader.next_line().with_context(|| format!("cannot read {}", spec.label))?
     {
-        let mut first: Option<i64> = None;
+        times.clear();
         // A line the decoder refuses keeps its place after the line before it.
-        let _ = decoder.decode(line, &mut |ev| {
-            first = Some(first.map_or(ev.time_ms, |t| t.min(ev.time_ms)));
-        });
-        let time = first.unwrap_or(last);
-        each(line_no, line, Key { time, newest_before: newest });
+        let _ = decoder.decode(line, &mut |ev| times.push(ev.time_ms));
+        let time = times.iter().copied().min().unwrap_or(last);
+        each(line_no, line, Key { time, newest_before: newest }, &times);
         last = time;
         newest = newest.max(time);
     }

@@ -9,7 +9,7 @@ use crate::engine;
 use crate::fail::Unusable;
 use crate::input::{self, InputSpec, LineReader};
 use crate::merge;
-use crate::order::{self, OrderReport};
+use crate::order;
 use crate::output::{AlertOut, Progress};
 use crate::state_file;
 use crate::summary::Summary;
@@ -26,17 +26,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
         state_file::check(path)?;
     }
     let progress = Progress::new(input::total_bytes(&specs));
-    // Open every input before any work, so a missing file fails fast.
-    let late_ms = config.config.limits.late_tolerance.as_ms();
-    let mut orders = vec![OrderReport::default(); specs.len()];
-    let mut readers = Vec::with_capacity(specs.len());
-    for (spec, report) in specs.iter().zip(&mut orders) {
-        let sorted = order::sorted_reader(spec, &config.config.decode, late_ms, report)?;
-        readers.push(match sorted {
-            Some(reader) => reader,
-            None => LineReader::open(spec, progress.bytes.clone())?,
-        });
-    }
+    let (mut readers, orders) = order::open_all(&specs, &config, &progress)?;
     let state = match &args.state {
         Some(p) => state_file::load(p)?,
         None => None,
