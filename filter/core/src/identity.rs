@@ -63,6 +63,16 @@ fn bound<V>(map: &mut BTreeMap<String, V>, cap: usize, at: impl Fn(&V) -> TimeMs
     }
 }
 
+impl Identity {
+    /// Whether the config makes `login` privileged: marked `privileged`, or holding a role in
+    /// `privileged_roles`. Audit grants can add more (the engine learns them).
+    pub fn is_privileged(&self, login: &str) -> bool {
+        self.users.get(login).is_some_and(|u| {
+            u.privileged || u.role.as_ref().is_some_and(|r| self.privileged_roles.contains(r))
+        })
+    }
+}
+
 /// Most aliases an alert lists.
 const MAX_ALIASES: usize = 8;
 
@@ -138,10 +148,7 @@ impl Directory {
 
     /// Privileged by config (the user or their role), or by a learned grant.
     pub fn privileged(&self, user: &str, learned: &Learned) -> bool {
-        self.config.users.get(user).is_some_and(|u| {
-            u.privileged
-                || u.role.as_ref().is_some_and(|r| self.config.privileged_roles.contains(r))
-        }) || learned.grants.contains_key(user)
+        self.config.is_privileged(user) || learned.grants.contains_key(user)
     }
 
     pub fn is_privileged_group(&self, group: &str) -> bool {
