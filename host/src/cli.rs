@@ -13,7 +13,8 @@ use std::path::PathBuf;
 /// error; 3 the detector component failed (trap, out of fuel or time, memory limit); 4 the
 /// replay finished but more of its input than `--max-skipped` allows could not be used
 /// (rejected lines, events skipped as late or out of range). `pull` exits 2 when the API refuses
-/// the credentials (401, 403) and 1 when the API cannot be read after its retries.
+/// the credentials (401, 403) and 1 when the API cannot be read after its retries. 5: `coverage`
+/// found a check an enabled rule needs not covered.
 #[derive(Debug, Parser)]
 #[command(name = "wikiwatch", version, propagate_version = true)]
 pub struct Cli {
@@ -52,6 +53,10 @@ pub enum Command {
     /// Pulls Confluence Cloud audit events (organization or site audit log) through the detector.
     #[command(after_help = crate::pull::args::EXAMPLES)]
     Pull(crate::pull::args::PullArgs),
+    /// What the logs can show: each AN1019 facet covered, partial or missing, with the
+    /// evidence and the Confluence setting to change.
+    #[command(after_help = crate::coverage::args::EXAMPLES)]
+    Coverage(crate::coverage::args::CoverageArgs),
     /// Prints a shell completion script.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),

@@ -16,6 +16,19 @@ pub struct GuestFailure(pub String);
 #[derive(Debug)]
 pub struct Unusable(pub String);
 
+/// `coverage` finished, but a check an enabled rule needs is not covered: exit 5, after the
+/// report was written.
+#[derive(Debug)]
+pub struct Uncovered(pub String);
+
+impl fmt::Display for Uncovered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Uncovered {}
+
 impl fmt::Display for Unusable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -76,6 +89,8 @@ pub fn report(err: &anyhow::Error) -> ExitCode {
         ExitCode::from(3)
     } else if err.chain().any(|e| e.is::<Unusable>()) {
         ExitCode::from(4)
+    } else if err.chain().any(|e| e.is::<Uncovered>()) {
+        ExitCode::from(5)
     } else {
         ExitCode::from(1)
     }

@@ -11,6 +11,7 @@ mod check;
 mod cli;
 mod component;
 mod config_file;
+mod coverage;
 mod engine;
 mod fail;
 mod follow;
@@ -54,6 +55,7 @@ fn main() -> ExitCode {
         cli::Command::Bench(a) => bench::run(a),
         cli::Command::Simulate(a) => simulate::run(a),
         cli::Command::Pull(a) => pull::run(a),
+        cli::Command::Coverage(a) => coverage::run(a),
         cli::Command::Completions(a) => self_doc::completions(a.shell),
         cli::Command::Man => self_doc::man(),
         cli::Command::Config(cli::ConfigCommand::Schema(a)) => self_doc::config_schema(a.kong_meta),
