@@ -174,11 +174,12 @@ impl Tally {
                 self.addresses.insert(c.to_string(), 1);
             }
             if let Some(u) = user {
+                let room = self.address_users.len() < MAX_DISTINCT;
                 match self.address_users.get_mut(c) {
                     Some(set) if set.len() < 16 => {
                         set.insert(hash32(u));
                     }
-                    None if self.address_users.len() < MAX_DISTINCT => {
+                    None if room => {
                         self.address_users.insert(c.to_string(), BTreeSet::from([hash32(u)]));
                     }
                     _ => {}
