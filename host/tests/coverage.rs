@@ -56,7 +56,7 @@ impl Site {
                 for (u, user) in USERS.iter().enumerate() {
                     let mut t = START + day * DAY + hour * HOUR + u as i64 * 60_000;
                     n += 1;
-                    if let (Some(ahead), true) = (self.fast_clock, n % 10 == 0) {
+                    if let (Some(ahead), true) = (self.fast_clock, n.is_multiple_of(10)) {
                         t += ahead;
                     }
                     let target = match (hour, u) {

@@ -83,7 +83,7 @@ impl SourceTime {
         let hours: Vec<i64> = self.hours.iter().copied().collect();
         hours
             .windows(2)
-            .filter(|w| w[1] - w[0] - 1 >= min_hours)
+            .filter(|w| w[1] - w[0] > min_hours)
             .map(|w| ((w[0] + 1) * HOUR_MS, w[1] * HOUR_MS))
             .collect()
     }
