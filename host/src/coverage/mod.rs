@@ -48,6 +48,7 @@ pub fn run(args: &CoverageArgs) -> Result<()> {
             }
             Ok(())
         })?;
+    progress.done();
     if let Some(e) = read_failure {
         return Err(e);
     }
