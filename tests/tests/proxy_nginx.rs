@@ -9,7 +9,8 @@
 //! - a throttled user is recognised by a new session, by a credential whose login name differs
 //!   from its user, and by a credential-less sender the upstream names, while other users doing
 //!   the same are not throttled;
-//! - `examples/envoy/kong.yml`, rendered as Kong renders it, loads and filters;
+//! - `examples/envoy/kong.yml`, rendered as Kong renders it, loads and filters, and a queue
+//!   written as a Kong property name (which Kong does not have) is refused;
 //! - a bad plugin configuration and a missing zone are reported as they are.
 //!
 //! Without `$NGINX_WASM` (or without the module) every test says why on stderr and passes.
@@ -334,6 +335,28 @@ fn the_kong_example_loads_as_kong_renders_it() {
     n.stop();
     let log = n.log();
     assert!(!log.contains("[emerg]") && !log.contains("[error]"), "{log}");
+}
+
+#[test]
+fn a_queue_written_as_a_kong_property_name_is_refused_by_nginx() {
+    let Some((bin, module)) = nginx::setup() else { return };
+    // Kong has no `nginx_wasm_shm_queue_<name>` property: the key falls to the catch-all
+    // `nginx_wasm_` namespace and is copied as is, so nginx sees an unknown directive. The
+    // renderer must show that, or the example test above could not catch such a line.
+    let yml = std::fs::read_to_string(wikiwatch_tests::root().join("examples/envoy/kong.yml"))
+        .expect("examples/envoy/kong.yml");
+    let line = yml.lines().find(|l| l.contains("nginx_wasm_shm_queue")).expect("the queue line");
+    let wrong = yml.replace(line, "#   nginx_wasm_shm_queue_wikiwatch_events = 16m");
+    let filters = Prefix::new("kong-wrong-filters");
+    let r = kong::render(&wrong, &filters.0);
+    assert!(r.wasm.contains("    shm_queue_wikiwatch_events 16m;\n"), "{}", r.wasm);
+    std::fs::copy(&module, filters.0.join(format!("{}.wasm", r.filter))).expect("copy module");
+    let prefix = Prefix::new("kong-wrong");
+    let mut n = Nginx::start(&bin, &prefix.0, &nginx::conf(&prefix.0, &r.wasm, ""));
+    let refused = |l: &str| l.contains("unknown directive \"shm_queue_wikiwatch_events\"");
+    assert!(n.wait_log(START, refused), "{}\n{}", r.wasm, n.log());
+    assert!(!n.running(), "nginx started with an unknown directive:\n{}", n.log());
+    n.stop();
 }
 
 #[test]
