@@ -809,6 +809,144 @@ fn broken_pages_and_exhausted_retries_exit_1_and_keep_the_checkpoint() {
     assert_eq!(server.seen().len(), 2, "bounded retries");
 }
 
+/// A page view or export naming its page, as Guard's user-created activity records it.
+fn page_event(
+    id: String,
+    t: i64,
+    action: &str,
+    actor: &str,
+    ip: &str,
+    space: &str,
+    page: u32,
+) -> Value {
+    let mut ctx = self::space(space);
+    ctx.as_array_mut().unwrap().push(json!({"id": page.to_string(), "type": "page", "attributes": {"title": format!("Page {page}")}}));
+    org_event(&id, t, action, actor, ip, ctx)
+}
+
+/// Seen only through the organization audit log: an account that reads a few pages a day for a
+/// week, then reads 400 pages in 20 seconds and exports 20 of them; nine accounts new to one
+/// address sign in from it within the hour.
+fn cloud_scrape() -> Vec<Value> {
+    const DAY: i64 = 24 * HOUR;
+    let mut v = Vec::new();
+    for d in 1..=7 {
+        for i in 0..4 {
+            let t = T14 - d * DAY + i * 20 * MIN;
+            v.push(page_event(
+                format!("h-{d}-{i}"),
+                t,
+                "page_viewed",
+                "Mallory",
+                "203.0.113.9",
+                "OPS",
+                i as u32,
+            ));
+        }
+    }
+    for i in 0..400u32 {
+        let space =
+            ["ENG", "HR", "FIN", "LEG", "SEC", "IT", "OPS", "PUB", "MKT", "SAL"][i as usize % 10];
+        let t = T14 + 10 * MIN + i64::from(i) * 50;
+        v.push(page_event(
+            format!("v-{i}"),
+            t,
+            "page_viewed",
+            "Mallory",
+            "198.51.100.40",
+            space,
+            1000 + i,
+        ));
+    }
+    for i in 0..20u32 {
+        let t = T14 + 12 * MIN + i64::from(i) * 5_000;
+        v.push(page_event(
+            format!("x-{i}"),
+            t,
+            "page_exported",
+            "Mallory",
+            "198.51.100.40",
+            "HR",
+            1000 + i,
+        ));
+    }
+    for n in 0..9 {
+        let t = T14 + 20 * MIN + n * 3 * MIN;
+        v.push(page_event(
+            format!("s-{n}"),
+            t,
+            "page_viewed",
+            &format!("Temp {n}"),
+            "192.0.2.50",
+            "PUB",
+            7,
+        ));
+    }
+    v
+}
+
+#[test]
+fn a_scrape_seen_only_in_cloud_audit_events_raises_the_access_rules() {
+    let events = cloud_scrape();
+    let server = Server::start(false, events.clone(), 100, &[]);
+    let (dir, state, alerts) = tmp();
+    let o = pull("org", &server, T14 - 8 * 24 * HOUR, Some(T14 + 2 * HOUR))
+        .path("--state", &state)
+        .path("--alerts", &alerts)
+        .run();
+    ok(&o);
+    let got = std::fs::read_to_string(&alerts).unwrap();
+    // The component pulled; the native engine replays: the same alerts.
+    assert_eq!(got, replay(dir.path(), &events, "native"), "stderr: {}", stderr(&o));
+    let alerts: Vec<Value> = got.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let fired = |rule: &str, entity: &str| {
+        alerts.iter().any(|a| a["rule"] == rule && a["entity"]["id"] == entity)
+    };
+    for rule in ["mass-enumeration", "burst-rate", "bulk-export", "baseline-deviation"] {
+        assert!(fired(rule, "Mallory"), "{rule} for Mallory: {got}");
+    }
+    assert!(fired("shared-address", "192.0.2.50"), "{got}");
+    let enumeration = alerts.iter().find(|a| a["rule"] == "mass-enumeration").unwrap();
+    assert!(enumeration["count"].as_u64().unwrap() >= 150, "{enumeration}");
+    // Nobody else did anything unusual.
+    let others: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| {
+            a["entity"]["id"] != "Mallory"
+                && a["entity"]["id"] != "192.0.2.50"
+                && a["entity"]["id"] != "198.51.100.40"
+        })
+        .collect();
+    assert!(others.is_empty(), "{others:?}");
+}
+
+#[test]
+fn events_newer_than_the_settle_span_wait_for_the_next_poll() {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    let t = now.as_millis() as i64 - 10_000;
+    let export = org_event("e-x", t, "space_exported", "Eve Rogue", "198.51.100.23", space("HR"));
+    let server = Server::start(false, vec![export], 10, &[]);
+    let (_dir, state, alerts) = tmp();
+    let run = |settle: &str| {
+        let mut p = pull("org", &server, 0, None);
+        // `pull` sets `--since` to the epoch; this run looks back an hour instead.
+        let at = p.args.iter().position(|a| a == "--since").unwrap();
+        p.args[at + 1] = "1h".into();
+        p.native()
+            .arg("--settle")
+            .arg(settle)
+            .path("--state", &state)
+            .path("--alerts", &alerts)
+            .run()
+    };
+    ok(&run("1m"));
+    assert_eq!(std::fs::read_to_string(&alerts).unwrap(), "", "not settled yet");
+    assert_eq!(checkpoints(&state), json!({}));
+    ok(&run("0s"));
+    assert_eq!(rules(&std::fs::read_to_string(&alerts).unwrap()), ["space-export"]);
+    assert_eq!(checkpoints(&state)["org:o1"]["ids"], json!(["e-x"]));
+}
+
 #[test]
 fn an_empty_window_is_a_quiet_success() {
     let server = Server::start(true, site_records(), 3, &[]);

@@ -400,7 +400,11 @@ fn a_state_file_in_the_accessible_path_starts_the_filter_warm() {
         let _ = cold.push_line(line, Format::Auto, &mut cold_alerts);
     }
     assert!(!expected.is_empty(), "the second half must raise alerts to mean something");
-    assert_ne!(to_json(&cold_alerts), expected, "a cold start must differ for the test to mean something");
+    assert_ne!(
+        to_json(&cold_alerts),
+        expected,
+        "a cold start must differ for the test to mean something"
+    );
 
     let accessible = scratch.dir("warm").join("wikiwatch");
     std::fs::create_dir_all(&accessible).expect("accessible path");

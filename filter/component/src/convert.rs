@@ -87,7 +87,9 @@ fn audit(a: &wit::AuditAction) -> AuditAction<'_> {
             AuditAction::PageExport { space: cow_opt(&p.space), page: cow_opt(&p.page) }
         }
         W::SpaceImport(space) => AuditAction::SpaceImport { space: cow_opt(space) },
-        W::PageView(p) => AuditAction::PageView { space: cow_opt(&p.space), page: cow_opt(&p.page) },
+        W::PageView(p) => {
+            AuditAction::PageView { space: cow_opt(&p.space), page: cow_opt(&p.page) }
+        }
         W::AuditSearch => AuditAction::AuditSearch,
         W::ApiToken => AuditAction::ApiToken,
         W::UserCreated(user) => AuditAction::UserCreated { user: cow(user) },

@@ -24,8 +24,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod alert;
 pub mod address;
+pub mod alert;
 mod allow;
 mod band;
 mod bytes;
@@ -55,9 +55,9 @@ pub mod siem;
 mod sketch;
 mod snapshot;
 mod state;
+pub mod state_summary;
 mod stats;
 mod substrings;
-pub mod state_summary;
 mod table;
 mod window;
 
@@ -77,5 +77,5 @@ pub use rule_id::RuleId;
 pub use siem::AlertFormat;
 pub use sketch::hash32;
 pub use snapshot::SnapshotError;
-pub use stats::Stats;
 pub use state_summary::{describe_state, StateSummary};
+pub use stats::Stats;

@@ -103,7 +103,7 @@ mod tests {
     #[test]
     fn shape() {
         let mut out = Vec::new();
-        write(&mut out, &note(Some("mal\"lory\u{0}")), &[]);
+        write(&mut out, &note(Some("mal\"lory\u{0}")), &[], AlertFormat::Native);
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains('\0'));
         let v: serde_json::Value = serde_json::from_str(&format!("{{{text}}}")).unwrap();

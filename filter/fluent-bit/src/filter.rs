@@ -60,7 +60,8 @@ impl Filter {
         let Some(engine) = &self.engine else {
             return Err("the detector is not running".into());
         };
-        let engine = Engine::restore(engine.config().clone(), snapshot).map_err(|e| e.to_string())?;
+        let engine =
+            Engine::restore(engine.config().clone(), snapshot).map_err(|e| e.to_string())?;
         self.engine = Some(engine);
         Ok(())
     }

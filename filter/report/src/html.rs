@@ -227,9 +227,9 @@ pub fn to_html(r: &Report) -> String {
             b.requests
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "</table><p>{} lines read, {} rejected.</p></body></html>\n",
+        "</table><p>{} lines read, {} rejected.</p></body></html>",
         r.input.lines, r.input.rejected
     );
     out

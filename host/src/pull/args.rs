@@ -79,6 +79,11 @@ pub struct PullCommon {
     /// Poll again after this long (`60s`, `5m`), until SIGINT or SIGTERM; one pass when absent.
     #[arg(long, value_name = "SPAN")]
     pub interval: Option<String>,
+    /// Without `--until`, read only up to this long before now (`0s` to `1h`): Atlassian can
+    /// publish an event some time after it happened, and the next poll starts after the
+    /// newest event already read, so an event published later than this is missed.
+    #[arg(long, value_name = "SPAN", default_value = "2m", conflicts_with = "until")]
+    pub settle: String,
     /// One pass, then exit (the default; for scripts that want to say so).
     #[arg(long, conflicts_with = "interval")]
     pub once: bool,

@@ -51,6 +51,7 @@ pub fn run(args: &PullArgs) -> Result<()> {
         Some(u) => Some(window::time_ms(u).map_err(|e| usage(format!("--until {e}")))?),
         None => None,
     };
+    let settle = window::settle(&common.settle).map_err(|e| usage(format!("--settle {e}")))?;
     let interval = match &common.interval {
         Some(i) => Some(window::interval(i).map_err(|e| usage(format!("--interval {e}")))?),
         None => None,
@@ -81,7 +82,7 @@ pub fn run(args: &PullArgs) -> Result<()> {
     let mut run = Run { api: api.as_ref(), client, detector, sink, file, stop };
     let key = api.key();
     loop {
-        let to = until.unwrap_or_else(window::now_ms);
+        let to = until.unwrap_or_else(|| window::now_ms() - settle);
         let polled = run.poll(&key, since, to, &mut state, &mut marks);
         match polled {
             Ok(()) => {}

@@ -33,6 +33,15 @@ pub fn since_ms(s: &str, now_ms: i64) -> Result<i64, String> {
     Ok(now_ms - span.as_ms())
 }
 
+/// `--settle`: from nothing to an hour.
+pub fn settle(s: &str) -> Result<i64, String> {
+    let ms = if s.trim() == "0" { 0 } else { s.parse::<Span>()?.as_ms() };
+    if !(0..=3_600_000).contains(&ms) {
+        return Err(format!("`{s}` is not between 0s and 1h"));
+    }
+    Ok(ms)
+}
+
 /// `--interval`: at least one second, at most a day.
 pub fn interval(s: &str) -> Result<Duration, String> {
     let span: Span = s.parse()?;
