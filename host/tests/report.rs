@@ -253,7 +253,8 @@ fn report_keeps_allow_listed_entities_out_of_busiest_unless_asked() {
     assert!(!busy.iter().any(|e| e == "user:indexer"), "{busy:?}");
     assert_eq!(busy[0], "user:alice", "{busy:?}");
     let r = f.report(&["--include-allowed"]);
-    assert_eq!(names(&r)[0], "user:indexer");
+    // The indexer and its allow-listed address are the busiest, equally.
+    assert!(names(&r)[..2].contains(&"user:indexer".to_string()), "{:?}", names(&r));
     assert_eq!(r["busiest"][0]["allowed"], true);
     // Every incident is one entity and one incident id, with its alerts.
     for i in r["incidents"].as_array().unwrap() {

