@@ -302,7 +302,6 @@ fn a_day_without_events_is_a_gap_with_its_dates() {
 }
 
 #[test]
-#[ignore = "the clock check counts too few fast events on a log this quiet: its run logic needs work"]
 fn a_node_with_a_fast_clock_is_a_clock_problem_of_its_source() {
     let run = coverage(&Site { fast_clock: Some(3 * HOUR), ..Site::full() }, "fast-clock");
     assert_eq!(run.verdict("when", "clock"), "partial");
