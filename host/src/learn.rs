@@ -11,10 +11,9 @@ use crate::cli::LearnArgs;
 use crate::config_file::{load_config, LoadedConfig};
 use crate::engine;
 use crate::fail::usage;
-use crate::input::LineReader;
 use crate::input::{self, InputSpec};
 use crate::merge;
-use crate::order::{self, OrderReport};
+use crate::order;
 use crate::output::Progress;
 use crate::state_file;
 use crate::state_show;
@@ -55,7 +54,7 @@ pub fn run(args: &LearnArgs) -> Result<()> {
     };
     let cut = end.saturating_sub(i64::from(args.days) * DAY_MS);
 
-    let (mut readers, orders) = open_readers(&specs, &config, &progress)?;
+    let (mut readers, orders) = order::open_all(&specs, &config, &progress)?;
     let mut detector = engine::open(args.engine, &config, None, &args.sandbox)?;
     let mut summary = Summary::new(&specs, true);
     summary.orders = orders;
@@ -112,7 +111,7 @@ fn input_end(
     config: &LoadedConfig,
     progress: &Progress,
 ) -> Result<Option<TimeMs>> {
-    let (mut readers, _) = open_readers(specs, config, progress)?;
+    let (mut readers, _) = order::open_all(specs, config, progress)?;
     let limits = &config.config.limits;
     let (late, ahead) = (limits.late_tolerance.as_ms(), limits.ahead_tolerance.as_ms());
     let mut clock = Clock::default();
@@ -128,26 +127,6 @@ fn input_end(
         Some(e) => Err(e),
         None => Ok(end),
     }
-}
-
-/// Opens every input in time order, as `replay` does (see `order.rs`).
-fn open_readers(
-    specs: &[InputSpec],
-    config: &LoadedConfig,
-    progress: &Progress,
-) -> Result<(Vec<LineReader>, Vec<OrderReport>)> {
-    let limits = &config.config.limits;
-    let tolerance = (limits.late_tolerance.as_ms(), limits.ahead_tolerance.as_ms());
-    let mut orders = vec![OrderReport::default(); specs.len()];
-    let mut readers = Vec::with_capacity(specs.len());
-    for (spec, report) in specs.iter().zip(&mut orders) {
-        let sorted = order::sorted_reader(spec, &config.config.decode, tolerance, report)?;
-        readers.push(match sorted {
-            Some(reader) => reader,
-            None => LineReader::open(spec, progress.bytes.clone())?,
-        });
-    }
-    Ok((readers, orders))
 }
 
 fn feed(
