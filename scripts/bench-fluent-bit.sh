@@ -2,6 +2,8 @@
 # What the wikiwatch filter costs inside the real Fluent Bit: CPU seconds (user+sys of the
 # fluent-bit process) and records per CPU-second for `tail -> file` of the same log
 #   (a) without a filter, (b) with the wasm module (WAMR bytecode), (c) with the AOT file,
+#   (d, e) with a filter that returns each record as it came (filter/fluent-bit/examples/
+#   echo_filter.rs), as bytecode and AOT: the floor that filter_wasm itself sets,
 # each the median of RUNS runs, in one run on one machine, plus the module sizes and each
 # filtered run's CPU over the unfiltered one (the filter's per-record cost relative to the
 # shipper's own).
@@ -25,6 +27,8 @@
 #   WIKIWATCH_AOT  the AOT file (default target/wasm/wikiwatch_fluent_bit.aot; (c) is left
 #                  out when there is none)
 #   WIKIWATCH_CLI  the CLI that generates the log (default target/release/wikiwatch)
+#   WIKIWATCH_ECHO the echo filter (default: built into target/wasm/echo_filter.wasm, and
+#                  compiled ahead of time beside it when (c) runs)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-5}
@@ -46,6 +50,15 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+echo_wasm=${WIKIWATCH_ECHO:-$root/target/wasm/echo_filter.wasm}
+if [ ! -f "$echo_wasm" ]; then
+  # `cargo rustc`: the allocator exports (as build.rs gives the real module) reach the
+  # example's link only this way; so both pay the same allocator calls per record.
+  (cd "$root" && cargo rustc -q -p wikiwatch-fluent-bit --example echo_filter --crate-type cdylib \
+    --target wasm32-wasip1 --profile wasm -- -C link-arg=--export=malloc -C link-arg=--export=free)
+  cp "$root/target/wasm32-wasip1/wasm/examples/echo_filter.wasm" "$echo_wasm"
+fi
+
 # Synthetic Confluence traffic, in time order, as many days as it takes for LINES lines.
 log=$work/conf_access_log.log
 days=$(( lines / 40000 + 1 ))
@@ -62,7 +75,7 @@ rm -rf "$work/sim"
 # Fluent Bit once tail has read the file (every record has gone through the filter by then:
 # filters run as tail appends records); Grace lets the file output write the last chunks.
 run() {
-  local mode=$1 module=${2:-} dir
+  local mode=$1 module=${2:-} function=${3:-wikiwatch_filter} dir
   dir=$(mktemp -d "$work/run.XXXXXX")
   mkdir -p "$dir/wikiwatch"
   {
@@ -71,7 +84,7 @@ run() {
     printf '    Read_from_Head true\n    Exit_On_Eof On\n    Buffer_Chunk_Size 1M\n    Buffer_Max_Size 16M\n\n'
     if [ -n "$module" ]; then
       printf '[FILTER]\n    Name wasm\n    Match confluence.*\n    WASM_Path %s\n' "$module"
-      printf '    Function_Name wikiwatch_filter\n    Accessible_Paths %s/wikiwatch\n' "$dir"
+      printf '    Function_Name %s\n    Accessible_Paths %s/wikiwatch\n' "$function" "$dir"
       printf '    Event_Format json\n    Wasm_Heap_Size 4M\n    Wasm_Stack_Size 256K\n\n'
     fi
     printf '[OUTPUT]\n    Name file\n    Match *\n    Path %s\n    File out.jsonl\n    Format plain\n' "$dir"
@@ -91,7 +104,7 @@ run() {
     tail -20 "$dir/fluent-bit.log" >&2
     exit 1
   fi
-  if [ -n "$module" ] && ! head -1 "$dir/out.jsonl" | grep -q '"wikiwatch":{'; then
+  if [ "$function" = wikiwatch_filter ] && [ -n "$module" ] && ! head -1 "$dir/out.jsonl" | grep -q '"wikiwatch":{'; then
     echo "bench: $mode: records are not annotated; its log:" >&2
     tail -20 "$dir/fluent-bit.log" >&2
     exit 1
@@ -104,9 +117,21 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 
 modes=("no filter" "wasm (bytecode)")
 modules=("" "$wasm")
+functions=("" wikiwatch_filter)
 if [ -f "$aot" ]; then
   modes+=("wasm (AOT)")
   modules+=("$aot")
+  functions+=(wikiwatch_filter)
+fi
+modes+=("echo (bytecode)")
+modules+=("$echo_wasm")
+functions+=(echo_filter)
+if [ -f "$aot" ]; then
+  echo_aot=$work/echo_filter.aot
+  bash "$root/scripts/aot.sh" "$echo_wasm" "$echo_aot" >/dev/null
+  modes+=("echo (AOT)")
+  modules+=("$echo_aot")
+  functions+=(echo_filter)
 fi
 
 version=$("$fb" --version 2>/dev/null | head -1)
@@ -123,7 +148,7 @@ declare -a medians
 for i in "${!modes[@]}"; do
   samples=()
   for _ in $(seq "$runs"); do
-    samples+=("$(run "${modes[$i]}" "${modules[$i]}")")
+    samples+=("$(run "${modes[$i]}" "${modules[$i]}" "${functions[$i]}")")
   done
   medians[i]=$(printf '%s\n' "${samples[@]}" | median)
   echo "runs: ${modes[$i]}: ${samples[*]} CPU s"
