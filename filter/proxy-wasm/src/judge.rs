@@ -7,11 +7,9 @@ use crate::metrics::{MetricHost, Metrics};
 use crate::shared::Shared;
 use crate::slots::{self, Active, EntityKey, Published, Store};
 use crate::wire::WireEvent;
-use crate::{host, identity};
-use proxy_wasm::hostcalls;
+use crate::{callout, host, identity, warm};
 use proxy_wasm::types::LogLevel;
-use std::time::Duration;
-use wikiwatch_core::{Alert, Engine, EntityKind};
+use wikiwatch_core::{Alert, Engine, EntityKind, RestoreError};
 
 /// Identities one engine remembers having written (a cache; the map itself is in the store).
 const LEARNER_CAP: usize = 16_384;
@@ -47,17 +45,35 @@ pub struct Judge {
 }
 
 impl Judge {
-    /// A fresh engine for `shared`'s configuration; `None` if the engine refuses it.
+    /// A fresh engine for `shared`'s configuration, restored from the inline `proxy.state` if
+    /// there is one (a state that does not restore is one line, and the engine starts cold);
+    /// `None` if the engine refuses the configuration.
     pub fn new(shared: &Shared) -> Option<Judge> {
         let mut metrics = shared.metrics.clone();
         metrics.restart();
-        Some(Judge {
+        let mut judge = Judge {
             engine: Engine::new(shared.config.clone()).ok()?,
             counters: Counters::default(),
             learner: identity::Learner::new(LEARNER_CAP),
             metrics,
             evicted_synced: 0,
-        })
+        };
+        if let Some(state) = &shared.state {
+            let line = match judge.restore(shared, state) {
+                Ok(()) => warm::restored("proxy.state", state.len()),
+                Err(e) => warm::cold("proxy.state", &e.to_string()),
+            };
+            warm::log(&line);
+        }
+        Some(judge)
+    }
+
+    /// Continues from a state file (any host's) instead of the engine so far. The host's
+    /// counters count from here: what the state had counted is not this proxy's.
+    pub fn restore(&mut self, shared: &Shared, state: &[u8]) -> Result<(), RestoreError> {
+        self.engine = Engine::restore(shared.config.clone(), state)?;
+        self.metrics.rebase(&self.engine.stats());
+        Ok(())
     }
 
     /// One completed request: learns its identities, runs it, publishes its alerts into
@@ -128,24 +144,11 @@ pub fn emit(shared: &Shared, counters: &mut Counters, lines: &[String]) {
     for l in lines {
         host::log(LogLevel::Warn, l);
     }
-    if let (Some(c), false) = (&shared.settings.collector, lines.is_empty()) {
+    if let (Some(c), false) = (&shared.collector, lines.is_empty()) {
         let body = lines.join("\n") + "\n";
-        let headers = vec![
-            (":method", "POST"),
-            (":path", c.path.as_str()),
-            (":authority", c.authority.as_str()),
-            ("content-type", "application/x-ndjson"),
-        ];
-        let timeout = Duration::from_millis(u64::from(c.timeout_ms));
-        if hostcalls::dispatch_http_call(
-            &c.cluster,
-            headers,
-            Some(body.as_bytes()),
-            vec![],
-            timeout,
-        )
-        .is_err()
-        {
+        let sent =
+            callout::dispatch(c, "POST", Some("application/x-ndjson"), Some(body.as_bytes()));
+        if sent.is_none() {
             counters.collector_failed += 1;
         }
     }

@@ -30,10 +30,12 @@ pub mod shared;
 pub mod slots;
 pub mod wire;
 
+pub mod callout;
 pub mod host;
 pub mod http;
 pub mod judge;
 pub mod root;
+pub mod warm;
 
 /// The module's entry point (`_initialize`, run once per VM): registers the root context.
 mod entry {

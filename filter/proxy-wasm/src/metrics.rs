@@ -62,6 +62,14 @@ impl Metrics {
         }
     }
 
+    /// Counts from `stats` on: an engine restored from a state file has counted events this
+    /// proxy never saw.
+    pub fn rebase(&mut self, stats: &Stats) {
+        for (c, (_, _, last)) in metrics::engine_counters(stats).iter().zip(&mut self.engine) {
+            *last = c.value;
+        }
+    }
+
     /// A new engine starts from zero: the next sync adds all of its counts.
     pub fn restart(&mut self) {
         for (_, _, last) in &mut self.engine {

@@ -152,7 +152,8 @@ pub fn basic_user(authorization: Option<&[u8]>) -> Option<String> {
     (!user.is_empty()).then(|| user.to_string())
 }
 
-fn base64(input: &[u8]) -> Option<Vec<u8>> {
+/// Standard or URL-safe base64, padding optional; `None` at any other byte.
+pub(crate) fn base64(input: &[u8]) -> Option<Vec<u8>> {
     let val = |c: u8| -> Option<u32> {
         Some(match c {
             b'A'..=b'Z' => c - b'A',

@@ -7,6 +7,7 @@ use crate::judge::{self, Judge};
 use crate::metrics::Metrics;
 use crate::settings::{self, EngineMode, ProxySettings};
 use crate::shared::Shared;
+use crate::warm::{self, Fetch};
 use crate::wire::WireEvent;
 use crate::{host, lease, slots};
 use proxy_wasm::hostcalls;
@@ -33,20 +34,26 @@ pub struct Root {
     /// The proxy's engine, in the VM holding the lease (`engine: proxy`).
     judge: Option<Judge>,
     leader: bool,
+    /// The state of `proxy.state_url` while it is being fetched: nothing is drained meanwhile.
+    fetch: Option<Fetch>,
 }
 
 impl Root {
     /// A root context before configuration.
     pub fn new() -> Root {
-        Root { vm: host::vm_id(), shared: None, judge: None, leader: false }
+        Root { vm: host::vm_id(), shared: None, judge: None, leader: false, fetch: None }
     }
 
     fn lease_ms(s: &ProxySettings) -> i64 {
         (i64::from(s.tick_ms) * 5).max(1000)
     }
 
-    /// Takes what the workers queued and runs it through the engine.
+    /// Takes what the workers queued and runs it through the engine (not while its state is
+    /// being fetched, unless the VM is going away).
     fn drain(&mut self, finish: bool) {
+        if self.fetch.is_some() && !finish {
+            return;
+        }
         let (Some(shared), Some(judge)) = (self.shared.clone(), self.judge.as_mut()) else {
             return;
         };
@@ -85,6 +92,24 @@ impl Default for Root {
 }
 
 impl Context for Root {
+    fn on_http_call_response(
+        &mut self,
+        token_id: u32,
+        _num_headers: usize,
+        body_size: usize,
+        _num_trailers: usize,
+    ) {
+        // Collector posts are answered here too: only the state's answer matters.
+        if self.fetch.as_ref().is_none_or(|f| f.token != token_id) {
+            return;
+        }
+        let (Some(fetch), Some(shared)) = (self.fetch.take(), self.shared.clone()) else {
+            return;
+        };
+        warm::log(&fetch.finish(&shared, self.judge.as_mut(), body_size));
+        self.drain(false);
+    }
+
     fn on_done(&mut self) -> bool {
         let shared = self.shared.clone();
         if let Some((shared, w)) = shared.as_deref().and_then(|s| Some((s, s.worker.as_ref()?))) {
@@ -172,8 +197,22 @@ impl RootContext for Root {
         if self.leader {
             if !was {
                 host::log(LogLevel::Info, "wikiwatch: this VM now runs the proxy's engine");
-                // A taken-over lease starts from fresh state (the old holder's is gone).
+                // A taken-over lease starts from fresh state (the old holder's is gone), or from
+                // the configured state again.
                 self.judge = Judge::new(&shared);
+                self.fetch = None;
+                if let (Some(target), Some(url)) =
+                    (shared.settings.state_target(), shared.settings.state_url.as_deref())
+                {
+                    match Fetch::start(&target, url, now) {
+                        Ok(f) => self.fetch = Some(f),
+                        Err(line) => warm::log(&line),
+                    }
+                }
+            }
+            if let Some(line) = self.fetch.as_ref().and_then(|f| f.expired(now)) {
+                warm::log(&line);
+                self.fetch = None;
             }
             if let Ok(q) = hostcalls::register_shared_queue(QUEUE) {
                 shared.queue.set(Some(q));

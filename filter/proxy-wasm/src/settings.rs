@@ -58,6 +58,16 @@ pub struct ProxySettings {
     pub enforce: EnforcePolicy,
     /// Optional collector that receives alert lines by `dispatch_http_call`.
     pub collector: Option<Collector>,
+    /// Warm start: where the VM running the proxy's engine fetches a state file (what
+    /// `wikiwatch learn` and `replay --state` write) by HTTP GET when it takes the engine:
+    /// `upstream/path`, the upstream `host:port` for nginx and Kong (ngx_wasm_module), an
+    /// Envoy cluster name for Envoy. Queued requests wait for it (at most 10 s). `engine: proxy`
+    /// only.
+    pub state_url: Option<String>,
+    /// Warm start: a state file inline, base64 (for Envoy, whose plugin configuration has no
+    /// size limit; nginx reads a directive's arguments through 4 KiB, so use `state_url`
+    /// there). Not with `state_url`.
+    pub state: Option<String>,
     /// Number of shared-data throttle slots (the bound on shared data, see the README).
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 65536)))]
     pub slots: u32,
@@ -83,6 +93,8 @@ impl Default for ProxySettings {
             upstream_header: "x-wikiwatch".into(),
             enforce: EnforcePolicy::default(),
             collector: None,
+            state_url: None,
+            state: None,
             slots: 4096,
             tick_ms: 200,
             identities: 4096,
@@ -142,6 +154,18 @@ pub struct Collector {
     pub timeout_ms: u32,
 }
 
+impl Collector {
+    /// Where its posts go.
+    pub fn target(&self) -> crate::callout::Target {
+        crate::callout::Target {
+            upstream: self.cluster.clone(),
+            path: self.path.clone(),
+            authority: self.authority.clone(),
+            timeout_ms: self.timeout_ms,
+        }
+    }
+}
+
 fn default_collector_path() -> String {
     "/alerts".into()
 }
@@ -151,6 +175,27 @@ fn default_collector_authority() -> String {
 fn default_collector_timeout() -> u32 {
     2000
 }
+
+impl ProxySettings {
+    /// The inline `state`, decoded (ASCII whitespace in it is ignored, so it may be wrapped).
+    pub fn inline_state(&self) -> Result<Option<Vec<u8>>, String> {
+        let Some(text) = &self.state else { return Ok(None) };
+        let text: Vec<u8> = text.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+        match crate::request::base64(&text) {
+            Some(bytes) if !bytes.is_empty() => Ok(Some(bytes)),
+            _ => Err("config: proxy.state: not base64 of a state file".into()),
+        }
+    }
+
+    /// Where `state_url` points, if set.
+    pub fn state_target(&self) -> Option<crate::callout::Target> {
+        let url = self.state_url.as_deref()?;
+        crate::callout::Target::from_url(url, STATE_TIMEOUT_MS)
+    }
+}
+
+/// How long the engine's VM waits for the state of `state_url` before it starts cold.
+pub const STATE_TIMEOUT_MS: u32 = 10_000;
 
 /// A rejected plugin configuration; displays as one log line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,6 +275,21 @@ fn validate(s: &ProxySettings) -> Result<(), String> {
             return bad("collector.cluster", "must not be empty");
         }
     }
+    if let Some(url) = &s.state_url {
+        if s.state_target().is_none() {
+            return bad(
+                "state_url",
+                &format!("`{url}` is not `host:port/path` or `cluster/path` (no scheme)"),
+            );
+        }
+        if s.engine == EngineMode::Worker {
+            return bad("state_url", "needs `engine: proxy` (use `state` with `engine: worker`)");
+        }
+        if s.state.is_some() {
+            return bad("state", "give `state` or `state_url`, not both");
+        }
+    }
+    s.inline_state()?;
     Ok(())
 }
 
@@ -278,6 +338,17 @@ mod tests {
     }
 
     #[test]
+    fn warm_start_sources() {
+        let (_, s) = parse(br#"{"proxy":{"state_url":"127.0.0.1:9/w.state"}}"#).unwrap();
+        let t = s.state_target().unwrap();
+        assert_eq!((t.upstream.as_str(), t.path.as_str()), ("127.0.0.1:9", "/w.state"));
+        assert_eq!(t.timeout_ms, STATE_TIMEOUT_MS);
+        let (_, s) = parse(br#"{"proxy":{"state":"d2lr\naXdhdGNo"}}"#).unwrap();
+        assert_eq!(s.inline_state().unwrap().as_deref(), Some(&b"wikiwatch"[..]));
+        assert_eq!(ProxySettings::default().inline_state(), Ok(None));
+    }
+
+    #[test]
     fn rejections_name_the_key() {
         let cases: &[(&[u8], &str)] = &[
             (b"{", "config:"),
@@ -291,6 +362,10 @@ mod tests {
             (br#"{"proxy":{"identities":0}}"#, "proxy.identities"),
             (br#"{"proxy":{"collector":{"path":"/x"}}}"#, "missing field `cluster`"),
             (br#"{"rulez":{}}"#, "rulez"),
+            (br#"{"proxy":{"state_url":"http://h:1/s"}}"#, "proxy.state_url"),
+            (br#"{"proxy":{"state_url":"h:1/s","engine":"worker"}}"#, "engine: proxy"),
+            (br#"{"proxy":{"state_url":"h:1/s","state":"AAAA"}}"#, "not both"),
+            (br#"{"proxy":{"state":"!!"}}"#, "proxy.state"),
         ];
         for (input, want) in cases {
             let e = parse(input).unwrap_err().to_string();

@@ -1,10 +1,11 @@
 //! What every context of a VM shares once configured.
 
+use crate::callout::Target;
 use crate::identity;
 use crate::judge::Judge;
 use crate::local::LocalStore;
 use crate::metrics::Metrics;
-use crate::settings::{EngineMode, ProxySettings};
+use crate::settings::{Collector, EngineMode, ProxySettings};
 use crate::slots::Store;
 use std::cell::{Cell, RefCell};
 use wikiwatch_core::{AllowList, Config, RuleId};
@@ -30,6 +31,10 @@ pub struct Shared {
     pub metrics: Metrics,
     /// `engine: worker`: this VM's own engine and store.
     pub worker: Option<Worker>,
+    /// The inline `proxy.state`, decoded: every engine made here starts from it.
+    pub state: Option<Vec<u8>>,
+    /// Where alert lines are posted (`proxy.collector`).
+    pub collector: Option<Target>,
 }
 
 /// What a VM judging its own requests keeps.
@@ -54,6 +59,9 @@ impl Shared {
         let longest = cooldown_ms.iter().copied().max().unwrap_or(0);
         let identity_ttl_ms = longest.saturating_add(identity::REFRESH_MS).max(3_600_000);
         let worker = (settings.engine == EngineMode::Worker).then(Worker::default);
+        // Validated with the rest of the settings; a state that is not base64 never gets here.
+        let state = settings.inline_state().ok().flatten();
+        let collector = settings.collector.as_ref().map(Collector::target);
         let shared = Shared {
             config,
             allow,
@@ -63,6 +71,8 @@ impl Shared {
             queue: Cell::new(queue),
             metrics,
             worker,
+            state,
+            collector,
         };
         if let Some(w) = &shared.worker {
             *w.judge.borrow_mut() = Judge::new(&shared);
