@@ -10,8 +10,9 @@ use crate::output::Progress;
 use anyhow::{Context, Result};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
-use wikiwatch_core::clock::{Clock, Timing};
 use wikiwatch_core::decode::{DecodeConfig, Decoder};
+/// The clock check is the coverage report's (shared with the browser).
+pub use wikiwatch_report::coverage::ClockCheck;
 
 /// Largest file sorted in memory; a larger out-of-order file is read as it is, with a warning.
 const SORT_LIMIT: u64 = 1 << 30;
@@ -27,42 +28,6 @@ pub struct OrderReport {
     pub too_large: bool,
     /// Its events as they stand in the file, judged by the core's event clock.
     pub clock: ClockCheck,
-}
-
-/// Clock problems of one source, judged in the order its events were written: the core's event
-/// clock (the median of recent times), so one bad timestamp cannot hide the rest.
-#[derive(Debug, Default, Clone)]
-pub struct ClockCheck {
-    clock: Clock,
-    /// Events older than the clock by more than the late tolerance (written out of order).
-    pub out_of_order: u64,
-    /// Events dated ahead of the clock that the source then came back from: a clock running
-    /// fast, not a quiet gap (after a gap the source stays at the new time).
-    pub future: u64,
-    /// The run of events ahead of the clock not yet judged: (count, earliest time).
-    ahead_run: (u64, i64),
-}
-
-impl ClockCheck {
-    /// Judges one event time, in source order.
-    pub fn observe(&mut self, t: i64, late_ms: i64, ahead_ms: i64) {
-        match self.clock.observe(t, late_ms, ahead_ms) {
-            Timing::Ahead => {
-                let (n, earliest) = self.ahead_run;
-                self.ahead_run = (n + 1, if n == 0 { t } else { earliest.min(t) });
-            }
-            timing => {
-                let (n, earliest) = self.ahead_run;
-                if n > 0 && t.saturating_add(ahead_ms) < earliest {
-                    self.future += n;
-                }
-                self.ahead_run = (0, 0);
-                if timing == Timing::Late {
-                    self.out_of_order += 1;
-                }
-            }
-        }
-    }
 }
 
 /// Opens every input before any work (so a missing file fails fast), each in time order: its

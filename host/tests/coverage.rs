@@ -52,14 +52,11 @@ impl Site {
             if self.gap_day == Some(day) {
                 continue;
             }
+            // Quiet: four events at four hours of the day, so the event clock (the median of
+            // recent times) lags and ordinary events are ahead of it too.
             for hour in [9, 11, 14, 16] {
-                // A clock check needs a busy log: the event clock follows the median of recent
-                // times, so each quiet hour's first events are ahead of the hour before.
-                let reps = if self.fast_clock.is_some() { 6 } else { 1 };
-                for (u, user) in USERS.iter().enumerate().flat_map(|x| std::iter::repeat_n(x, reps))
-                {
+                for (u, user) in USERS.iter().enumerate() {
                     let mut t = START + day * DAY + hour * HOUR + u as i64 * 60_000;
-                    t += (n % reps as u64) as i64 * 5_000;
                     n += 1;
                     if let (Some(ahead), true) = (self.fast_clock, n.is_multiple_of(10)) {
                         t += ahead;
@@ -308,11 +305,14 @@ fn a_node_with_a_fast_clock_is_a_clock_problem_of_its_source() {
     assert!(run.fix("when", "clock").contains("NTP"));
     let access = &run.report["inputs"][0];
     let audit = &run.report["inputs"][1];
-    // Every tenth access record runs 3 hours ahead. One among the first events of a morning
-    // (all ahead of the night before) cannot be told from them, so some are not counted.
+    // Every tenth access record (of sixteen a day) runs 3 hours ahead. It is counted when a
+    // later event comes back below it by more than the 15-minute tolerance: not when it is the
+    // last of its day (the next is the next morning, as after a quiet night), nor the last at
+    // 11:00 (3 hours ahead is 14:03, minutes past the 14:00 events that follow).
     let events = access["events"].as_u64().unwrap();
     let future = access["future"].as_u64().unwrap();
-    assert!(future * 20 >= events && future <= events / 10, "{future} of {events}");
+    let expected = (1..=events).filter(|n| n % 10 == 0 && n % 16 != 0 && n % 16 != 8).count();
+    assert_eq!(future, expected as u64, "{future} of {events}");
     assert_eq!(audit["future"], 0);
     assert_eq!(audit["out_of_order"], 0);
     let evidence = run.check("when", "clock")["evidence"].as_str().unwrap();

@@ -3,6 +3,7 @@
 //! the CLI (`wikiwatch scope`, `wikiwatch report`) and the browser module give the same answer
 //! from the same lines.
 //!
+//! - [`coverage`]: what the logs can show, per AN1019 facet, and what to change.
 //! - [`entity`]: which entity (`user:`, `ip:`, `session:`) and whether an event is theirs.
 //! - [`gather`]: the per-entity tables (kinds, spaces, pages, searches, exports, ...).
 //! - [`pages`]: one page, one identity (id and `KEY/Title` spellings joined by session).
@@ -13,6 +14,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod coverage;
 pub mod entity;
 pub mod exposure;
 pub mod gather;

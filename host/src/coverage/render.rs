@@ -1,8 +1,8 @@
 //! The coverage report as text for a terminal: one line per check, its evidence, and the fix
 //! under anything not covered.
 
-use super::report::{Report, Verdict};
 use std::fmt::Write as _;
+use wikiwatch_report::coverage::{Report, Verdict};
 
 /// Longest line of wrapped text.
 const WIDTH: usize = 96;
