@@ -3,6 +3,7 @@
 import { AlertTable } from "./table.js";
 import { ratePlot, pagesPlot, bandPlot, brush } from "./plots.js";
 import { IncidentTable } from "./incidents.js";
+import { renderCoverage } from "./coverage.js";
 
 // Served from the repository root, the bundled example sits one folder up.
 const EXAMPLE_LOG = "../logs/confluence-access.log";
@@ -127,7 +128,8 @@ function onDone(m) {
   renderPlots(m);
   incidents.set(m.incidents, m.busiest);
   $("#incidents").hidden = false;
-  for (const id of ["#summary", "#plots", "#alerts", "#save-state"]) $(id).hidden = false;
+  renderCoverage($("#coverage-body"), $("#coverage-verdict"), JSON.parse(m.coverage));
+  for (const id of ["#summary", "#coverage", "#plots", "#alerts", "#save-state"]) $(id).hidden = false;
   document.body.dataset.state = "done";
 }
 
@@ -197,6 +199,11 @@ function onReport(m) {
   $("#report-status").textContent = `downloaded ${name}.html and ${name}.json`;
   document.body.dataset.report = "done";
 }
+
+$("#download-coverage").addEventListener("click", () => {
+  // Exactly the text `wikiwatch coverage --json` writes for these files and config.
+  if (state.result) download("wikiwatch-coverage.json", state.result.coverage, "application/json");
+});
 
 $("#download-alerts").addEventListener("click", () => {
   if (!state.result) return;

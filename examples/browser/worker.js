@@ -2,8 +2,9 @@
 // Messages in:  {type:"validate", id, config} | {type:"run", files:[File|Blob+name], config, format, warm?:Uint8Array}
 //               {type:"options", includeAllowed} | {type:"report", files, config, format, entity, from, to}
 // Messages out: {type:"ready"} | {type:"validated", id, ok, message, effective} | {type:"report", entity, json, html}
-//               {type:"progress", done, total, events, alerts} | {type:"done", ...} | {type:"error", message}
-import init, { Detector, report } from "./pkg/wikiwatch_web.js";
+//               {type:"progress", done, total, events, alerts} | {type:"error", message}
+//               {type:"done", alerts, stats, activity, incidents, busiest, coverage (JSON text), ...}
+import init, { Detector, report, coverage } from "./pkg/wikiwatch_web.js";
 
 const ready = init().then(() => postMessage({ type: "ready", defaultConfig: Detector.defaultConfig() }));
 
@@ -84,14 +85,17 @@ async function run({ files, config, format, warm }) {
   // The incident view and the busiest entities are `wikiwatch report`'s (the module's
   // `report`, over the same files read again): allow-listed entities do not crowd the plot
   // unless asked for.
-  const view = JSON.parse(report(await readTexts(files), config, fmt, undefined, undefined, undefined, includeAllowed).json);
+  const texts = await readTexts(files);
+  const view = JSON.parse(report(texts, config, fmt, undefined, undefined, undefined, includeAllowed).json);
+  // What these logs can show: `wikiwatch coverage --json` for the same files and config.
+  const coverageJson = coverage(texts, files.map((f) => f.name), config, fmt);
   const activity = detector.activity(0, [...busiestEntities(view.busiest), ...alertedEntities(alerts)]);
   const effective = detector.effectiveConfig();
   const snapshot = detector.snapshot();
   detector.free();
   postMessage({
     type: "done", alerts, stats, activity, effective, snapshot,
-    incidents: view.incidents, busiest: view.busiest,
+    incidents: view.incidents, busiest: view.busiest, coverage: coverageJson,
     inputs, elapsedMs: performance.now() - t0, bytes: total, files: files.map((f) => f.name),
   });
 }

@@ -2,11 +2,12 @@
 // loads the bundled example log and config, runs the wasm detector in its worker, and the
 // alerts it shows and downloads must equal what `wikiwatch replay --engine native` writes.
 // Also: config validation messages, several files merged by event time, gzip input, and on a
-// generated two-week corpus the incident view, zooming, and the exposure report against
-// `wikiwatch report` (screenshots of each view in target/browser-e2e/).
+// generated two-week corpus the incident view, zooming into one incident by a drag across the
+// plot, and the exposure report against `wikiwatch report`; the log coverage section against
+// `wikiwatch coverage --json` (screenshots of each view in target/browser-e2e/).
 // Needs: examples/browser/pkg (scripts/build-wasm.sh) and the CLI (WIKIWATCH_BIN).
 import { chromium } from "playwright-core";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -85,6 +86,25 @@ function rowsOf(jsonl) {
     .map((a, i) => ({ a, i }))
     .sort((x, y) => (x.a.time < y.a.time ? -1 : x.a.time > y.a.time ? 1 : x.i - y.i))
     .map(({ a }) => [a.time, a.rule, a.severity, `${a.entity.kind} ${a.entity.id}`, `${a.count} / ${a.threshold}`, a.privileged ? "yes" : "", a.summary]);
+}
+
+// Drags across the activity plot from time `t0` to `t1`, placed by the plot's own scale (its
+// svg's data-t0/t1 and data-x0/x1 in viewBox units), then waits for the page to take the range.
+async function zoomTo(t0, t1) {
+  await page.evaluate(() => { delete document.body.dataset.range; });
+  const svg = page.locator("#rate-plot svg");
+  await svg.scrollIntoViewIfNeeded();
+  const box = await svg.boundingBox();
+  const s = await svg.evaluate((e) => Object.fromEntries(["t0", "t1", "x0", "x1", "width"].map((k) => [k, +e.dataset[k]])));
+  assert(t0 >= s.t0 && t1 <= s.t1, `the span ${t0}..${t1} is not on the plot (${s.t0}..${s.t1})`);
+  const px = (t) => box.x + ((s.x0 + ((t - s.t0) / (s.t1 - s.t0)) * (s.x1 - s.x0)) / s.width) * box.width;
+  const y = box.y + box.height / 2;
+  await page.mouse.move(px(t0), y);
+  await page.mouse.down();
+  await page.mouse.move((px(t0) + px(t1)) / 2, y, { steps: 4 });
+  await page.mouse.move(px(t1), y, { steps: 4 });
+  await page.mouse.up();
+  await page.waitForFunction(() => !!document.body.dataset.range);
 }
 
 await page.goto(url);
@@ -203,6 +223,63 @@ await test("a .gz log is read through DecompressionStream", async () => {
   assertEqual(await downloadAlerts(), expected, "alerts from the gzipped log");
 });
 
+// What `wikiwatch coverage --json` writes for `files` (named as given, from their folder, so
+// the inputs carry the names the page shows) under CONFIG; exit 5 means "not covered".
+function cliCoverage(files, format) {
+  const dir = path.dirname(files[0]);
+  const args = ["coverage", "--json", "--config", CONFIG, ...(format ? ["--format", format] : []), ...files.map((f) => path.basename(f))];
+  const r = spawnSync(bin, args, { cwd: dir, maxBuffer: 1 << 26 });
+  assert(r.status === 0 || r.status === 5, `wikiwatch coverage exited ${r.status}: ${r.stderr}`);
+  return r.stdout.toString();
+}
+async function downloadCoverage() {
+  const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#download-coverage")]);
+  return fs.readFileSync(await dl.path(), "utf8");
+}
+
+await test("log coverage: the page's report equals `wikiwatch coverage --json`; a missing facet shows its fix", async () => {
+  const shots = path.join(repo, "target/browser-e2e");
+  fs.mkdirSync(shots, { recursive: true });
+  await page.fill("#config", fs.readFileSync(CONFIG, "utf8"));
+  await page.waitForSelector("#config-status.ok");
+  await page.setInputFiles("#file", [LOG, COMBINED]);
+  await run();
+  const got = await downloadCoverage();
+  fs.writeFileSync(path.join(out, "coverage.browser.json"), got);
+  assertEqual(got, cliCoverage([LOG, COMBINED]), "coverage JSON of the example logs");
+  const shown = await page.$$eval("#coverage-body table.coverage", (t) => t.map((x) => x.dataset.facet));
+  assertEqual(shown.join(","), JSON.parse(got).facets.map((f) => f.facet).join(","), "one table per facet");
+
+  // JSON access records without a User-Agent: the with-what facet misses it.
+  const log = path.join(out, "no-agent.jsonl");
+  const lines = [];
+  const start = Date.parse("2026-06-01T09:00:00Z");
+  for (let day = 0; day < 3; day++) {
+    for (let i = 0; i < 40; i++) {
+      lines.push(JSON.stringify({
+        "@timestamp": start + day * 86400e3 + i * 60e3, "source.ip": `192.0.2.${10 + (i % 4)}`,
+        "user.name": ["alice", "bob", "carol", "dave"][i % 4], "session.id": `s${i % 4}-${day}`,
+        "http.request.method": "GET", "url.original": `/pages/viewpage.action?pageId=${1000 + i}`,
+        "http.response.status_code": 200, "http.response.body.bytes": 4096,
+      }));
+    }
+  }
+  fs.writeFileSync(log, lines.join("\n") + "\n");
+  await page.selectOption("#format", "json");
+  await page.setInputFiles("#file", log);
+  await run();
+  const noAgent = await downloadCoverage();
+  assertEqual(noAgent, cliCoverage([log], "json"), "coverage JSON of a log without user agents");
+  const row = await page.$eval('#coverage-body table[data-facet="with-what"] tr[data-check="user-agent"]',
+    (tr) => ({ verdict: tr.dataset.verdict, fix: tr.querySelector("td.fix").textContent, needed: tr.children[2].textContent }));
+  assertEqual(row.verdict, "missing", "user-agent verdict shown");
+  assert(row.fix.includes("%{User-Agent}i"), `fix shown: ${row.fix}`);
+  assert(row.needed.includes("programmatic-agent"), `needed by: ${row.needed}`);
+  assert((await page.textContent("#coverage-verdict")).includes("with-what/user-agent"), "the heading names what is not covered");
+  await page.locator("#coverage").screenshot({ path: path.join(shots, "coverage.png") });
+  await page.selectOption("#format", "auto");
+});
+
 await test("audit and access logs dropped together: a rogue admin's grant then exports is critical", async () => {
   // The rogue-administrator scenario: created and made admin in the audit log, then exports spaces.
   const audit = path.join(out, "audit.jsonl"), access = path.join(out, "conf_access_log.log");
@@ -293,13 +370,32 @@ await test("two weeks: incidents first, one incident's exposure report equals `w
   assert(await page.$$eval("#rate-plot rect.activity-band", (r) => r.length) > 0, "baseline band behind the activity");
   await page.screenshot({ path: path.join(shots, "incidents.png"), fullPage: true });
 
-  // The worst user incident (zooming by a drag across the plot is not yet checked here).
+  // The worst user incident: pick it (its entity), then drag across the activity plot over its
+  // span, an hour either side; the tables keep only that time and the report takes it.
   const inc = view.incidents.find((i) => i.kind === "user");
-
-  // Pick the incident (its entity and day) and download its exposure report.
   await page.click(`#incident-table tr[data-incident="${inc.incident}"]`);
+  assertEqual(await page.inputValue("#report-entity"), `user:${inc.id}`, "report entity");
+  const [t0, t1] = [Date.parse(inc.first) - 3600e3, Date.parse(inc.last) + 3600e3];
+  const outside = view.incidents.filter((i) => Date.parse(i.last) < t0 || Date.parse(i.first) > t1);
+  assert(outside.length > 0, "every incident overlaps the picked one: the zoom could not be seen in the table");
+  await zoomTo(t0, t1);
+  const range = (await page.evaluate(() => document.body.dataset.range)).split("/").map(Date.parse);
+  // A pixel is about a quarter of an hour on two weeks: the hour either side absorbs it.
+  assert(range[0] <= Date.parse(inc.first) && range[1] >= Date.parse(inc.last) && range[1] - range[0] < t1 - t0 + 3600e3,
+    `zoomed to ${new Date(range[0]).toISOString()}..${new Date(range[1]).toISOString()} for ${inc.first}..${inc.last}`);
+  const svg = await page.$eval("#rate-plot svg", (s) => [+s.dataset.t0, +s.dataset.t1]);
+  assert(svg[0] >= range[0] && svg[1] <= range[1], `the plot shows ${svg} after zooming to ${range}`);
+  const shownIncidents = await page.$$eval("#incident-table tbody tr:not(.evidence)", (trs) => trs.map((tr) => [tr.dataset.incident, tr.children[2].textContent, tr.children[3].textContent]));
+  assert(shownIncidents.some(([id]) => id === String(inc.incident)), "the zoomed incident is shown");
+  assert(shownIncidents.every(([, first, last]) => Date.parse(last) >= range[0] && Date.parse(first) <= range[1]), `incidents outside the zoom: ${JSON.stringify(shownIncidents)}`);
+  assert(shownIncidents.length === view.incidents.length - view.incidents.filter((i) => Date.parse(i.last) < range[0] || Date.parse(i.first) > range[1]).length, "incidents overlapping the zoom");
+  const alertTimes = (await shownRows()).map((r) => Date.parse(r[0]));
+  assert(alertTimes.length > 0 && alertTimes.every((t) => t >= range[0] && t <= range[1]), `alert times outside the zoom: ${alertTimes.map((t) => new Date(t).toISOString())}`);
+  await page.screenshot({ path: path.join(shots, "zoomed.png"), fullPage: true });
+
+  // Download the exposure report of the incident's entity over the zoomed span.
   const [entity, from, to] = await Promise.all(["#report-entity", "#report-from", "#report-to"].map((s) => page.inputValue(s)));
-  assertEqual(entity, `user:${inc.id}`, "report entity");
+  assertEqual(from, new Date(range[0]).toISOString().replace(/\.\d{3}Z$/, "Z"), "report from: the zoom's start");
   const downloads = [];
   let onDownload;
   const two = new Promise((resolve) => {

@@ -1,6 +1,7 @@
 //! One page, one identity: Confluence names a page by id (`?pageId=216065`,
-//! `/rest/api/content/216065`) and by space and title (`/display/QA/Page+216065`). The log has
-//! no referer, so the two spellings are joined only where the session shows it: a browser that
+//! `/rest/api/content/216065`) and by space and title (`/display/QA/Page+216065`). The core's
+//! event does not carry the Referer the access log has (the decoders read past it), so the two
+//! spellings are joined only where the session shows it: a browser that
 //! loads `/display/KEY/Title` asks for the page's likes, comments or highlights by id within
 //! seconds, in the same session. Anything not joined that way is counted as logged, and the
 //! report says counts may include both spellings.

@@ -14,6 +14,7 @@
 //! ```
 
 mod activity;
+pub mod coverage;
 pub mod lines;
 mod merge;
 mod report;

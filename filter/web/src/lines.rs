@@ -53,6 +53,14 @@ impl LineBuffer {
     }
 }
 
+/// The lines of a whole text as the CLI's reader takes them: terminators stripped, lines of
+/// only white space skipped (so line counts match `wikiwatch coverage`).
+pub fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    text.split(|&b| b == b'\n')
+        .map(|raw| raw.strip_suffix(b"\r").unwrap_or(raw))
+        .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+}
+
 /// Strips one trailing `\r` and drops empty lines (blank lines are not log records).
 fn emit(raw: &[u8], line: &mut dyn FnMut(&[u8])) {
     let trimmed = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -78,6 +86,13 @@ mod tests {
     #[test]
     fn a_line_cut_across_chunks_is_joined() {
         assert_eq!(collect(&[b"ab", b"c\nde", b"f\r\n", b"g"]), ["abc", "def", "g"]);
+    }
+
+    #[test]
+    fn a_whole_text_skips_lines_of_white_space() {
+        let text = b"a\r\n\r\n \t\nb\nc";
+        let whole: Vec<&[u8]> = lines(text).collect();
+        assert_eq!(whole, [b"a", b"b", b"c"]);
     }
 
     #[test]
