@@ -4,7 +4,10 @@
 #      (Debian's chromium through chromedriver; filter/web/webdriver.json adds --no-sandbox);
 #   2. the end-to-end test: the harness page in headless Chromium (playwright-core, no browser
 #      download) must show and download exactly the alerts `wikiwatch replay --engine native`
-#      writes for the bundled example log and config. Screenshot: tests/out/browser-harness.png.
+#      writes for the bundled example log and config; its Log coverage JSON what `wikiwatch
+#      coverage --json` writes; on a two-week corpus, a drag across the plot zooms into one
+#      incident and its exposure report is `wikiwatch report`'s. Screenshots:
+#      tests/out/browser-harness.png and target/browser-e2e/.
 # Needs scripts/build-wasm.sh to have run (examples/browser/pkg).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
