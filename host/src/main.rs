@@ -20,6 +20,7 @@ mod input;
 mod learn;
 mod live;
 mod merge;
+mod metrics_file;
 mod native;
 mod order;
 mod output;

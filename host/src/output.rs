@@ -11,13 +11,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use wikiwatch_core::{Alert, AlertFormat, Config};
 
-/// `--output`: the form alerts are written in.
+/// What replay, follow and pull write besides the alerts: `--output`, the form alerts are
+/// written in, and `--metrics`, the counters file.
 #[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
     /// Form of every alert written: native (docs/alerts.md), ecs (Elastic Common Schema) or
     /// ocsf (OCSF Detection Finding). Default: the config's `output`, else native.
     #[arg(long, value_enum, value_name = "FORM")]
     pub output: Option<OutputForm>,
+    /// Write the detector's counters here as OpenMetrics text, under the proxy module's metric
+    /// names (events, alerts by rule and by severity, evictions), replaced whole at the start,
+    /// as input is read (follow, pull) and at the end; name it `*.prom` in node exporter's
+    /// textfile directory. Counts run on across restarts with --state.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<std::path::PathBuf>,
 }
 
 /// The forms `--output` names.
@@ -39,6 +46,14 @@ impl OutputArgs {
             Some(OutputForm::Ecs) => AlertFormat::Ecs,
             Some(OutputForm::Ocsf) => AlertFormat::Ocsf,
             None => config.output,
+        }
+    }
+
+    /// Rewrites the `--metrics` file, when there is one, with `stats`.
+    pub fn write_metrics(&self, stats: &wikiwatch_core::Stats) -> Result<()> {
+        match &self.metrics {
+            Some(path) => crate::metrics_file::write(path, stats),
+            None => Ok(()),
         }
     }
 }

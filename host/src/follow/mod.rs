@@ -53,6 +53,7 @@ pub fn run(args: &FollowArgs) -> Result<()> {
         Some(_) => detector.stats()?,
         None => Stats::default(),
     };
+    args.output.write_metrics(&history)?;
     let mut sink = LiveSink::open(
         args.alerts.as_deref(),
         args.post.as_deref(),
@@ -77,6 +78,7 @@ pub fn run(args: &FollowArgs) -> Result<()> {
         files.scan(from_end, &mut summary)?;
         from_end = false;
         let mut more = false;
+        let mut fed_any = false;
         for t in &mut files.tails {
             let mut lines = Lines::default();
             let before = t.offset;
@@ -97,6 +99,7 @@ pub fn run(args: &FollowArgs) -> Result<()> {
                     )
                 },
             )?;
+            fed_any = true;
             summary.count_lines(t.input, n as u64);
             for (i, reason) in rejected.drain(..) {
                 let line = lines.line_nos.get(i as usize).copied().unwrap_or(0);
@@ -106,6 +109,9 @@ pub fn run(args: &FollowArgs) -> Result<()> {
             status.lines(n as u64);
         }
         files.retire();
+        if fed_any {
+            args.output.write_metrics(&detector.stats()?)?;
+        }
         sink.post();
         if let (Some(f), true) = (&state_file, last_save.elapsed() >= save_every) {
             save(f, &mut state, detector.as_mut(), &files, &sink)?;
@@ -129,6 +135,7 @@ pub fn run(args: &FollowArgs) -> Result<()> {
         save(f, &mut state, detector.as_mut(), &files, &sink)?;
     }
     let stats = detector.stats()?;
+    args.output.write_metrics(&stats)?;
     summary.guest_memory = detector.guest_memory();
     let this_run = stats.since(&history);
     let engine_name = format!("follow ({} engine)", args.engine.name());

@@ -59,13 +59,14 @@ pub fn run(args: &PullArgs) -> Result<()> {
     let config = load_config(common.config.as_deref())?;
     let (file, mut state) = StateFile::open_opt(common.state.as_deref())?;
     let mut marks: Checkpoints = state.section("pull")?.unwrap_or_default();
-    let detector = engine::open_state(
+    let mut detector = engine::open_state(
         common.engine,
         &config,
         state.detector.as_deref(),
         common.state.as_deref(),
         &common.sandbox,
     )?;
+    common.output.write_metrics(&detector.stats()?)?;
     let sink = LiveSink::open(
         common.alerts.as_deref(),
         common.post.as_deref(),
@@ -79,7 +80,8 @@ pub fn run(args: &PullArgs) -> Result<()> {
         Duration::from_millis(common.retry_base_ms),
         stop.clone(),
     );
-    let mut run = Run { api: api.as_ref(), client, detector, sink, file, stop };
+    let mut run =
+        Run { api: api.as_ref(), client, detector, sink, file, stop, output: &common.output };
     let key = api.key();
     loop {
         let to = until.unwrap_or_else(|| window::now_ms() - settle);
@@ -130,6 +132,7 @@ struct Run<'a> {
     sink: LiveSink,
     file: Option<StateFile>,
     stop: Stop,
+    output: &'a crate::output::OutputArgs,
 }
 
 /// Counts of one step.
@@ -172,6 +175,7 @@ impl Run<'_> {
                 marks.insert(key.to_string(), m);
             }
             self.save(state, marks)?;
+            self.output.write_metrics(&self.detector.stats()?)?;
             if self.stop.requested() {
                 return Err(anyhow::Error::new(fetch::Stopped));
             }
