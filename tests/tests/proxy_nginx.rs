@@ -11,7 +11,10 @@
 //!   the same are not throttled;
 //! - `examples/envoy/kong.yml`, rendered as Kong renders it, loads and filters, and a queue
 //!   written as a Kong property name (which Kong does not have) is refused;
-//! - a bad plugin configuration and a missing zone are reported as they are.
+//! - a bad plugin configuration and a missing zone are reported as they are;
+//! - `state_url` starts the engine warm from a state the native engine learned (served over
+//!   HTTP): a user's burst that only her history makes alertable raises what the native engine
+//!   fed her history and the burst raises, which a cold engine does not.
 //!
 //! Without `$NGINX_WASM` (or without the module) every test says why on stderr and passes.
 //! The real host is slow to show what the harness (proxy_wasm.rs) shows for Envoy-only behaviour
@@ -22,6 +25,8 @@
 mod base64;
 #[path = "proxy_nginx/confluence.rs"]
 mod confluence;
+#[path = "proxy_nginx/history.rs"]
+mod history;
 #[path = "proxy_nginx/http.rs"]
 mod http;
 #[path = "proxy_nginx/kong.rs"]
@@ -29,7 +34,7 @@ mod kong;
 #[path = "proxy_nginx/nginx.rs"]
 mod nginx;
 
-use confluence::{page_body, Sender, BROWSER, SCRIPT};
+use confluence::{page_body, page_view, Sender, BROWSER, SCRIPT};
 use http::Server;
 use nginx::{Nginx, Prefix};
 use serde_json::{json, Value};
@@ -397,4 +402,79 @@ fn a_missing_zone_stops_the_workers_at_configure_time_with_the_zones_named() {
         assert!(!log.contains(LEADER), "{name}: a worker ran without its zone:\n{log}");
         p.nginx.stop();
     }
+}
+
+#[test]
+fn a_state_fetched_at_start_makes_the_engine_warm() {
+    let Some((bin, module)) = nginx::setup() else { return };
+    // carol's past week, learned by the native engine, served as a state file.
+    const ASSET: &str = "/s/en_GB/9012/_/download/batch/page.js";
+    let config = plugin("detect", json!({}));
+    let mut core: Value = serde_json::from_str(&config).unwrap();
+    core.as_object_mut().unwrap().remove("proxy");
+    let core = core.to_string();
+    let past =
+        history::past_week(history::now_ms(), "carol", "10.2.0.5", BROWSER, page_view, ASSET);
+    let (learned, state) = history::learn(&core, &past);
+    let served = state.clone();
+    let states = Server::start(move |req| match req.line.split_whitespace().nth(1) {
+        Some("/wikiwatch.state") => (200, vec![], served.clone()),
+        _ => (404, vec![], Vec::new()),
+    });
+    let url = format!("127.0.0.1:{}/wikiwatch.state", states.port);
+    let config = plugin("detect", json!({ "state_url": url }));
+    let mut p = Proxy::ready(&bin, &module, "warm", &config);
+    let restored = format!("wikiwatch: state {url} restored ({} bytes)", state.len());
+    assert!(p.nginx.wait_log(START, |l| l.contains(&restored)), "{restored}:\n{}", p.nginx.log());
+
+    // Now, at an hour she never worked and from an address she never used, carol reads more
+    // pages in an hour than her history allows out of her usual context (a sixth of the
+    // rule's threshold); a user with no history (and no team) is not judged on it.
+    let carol = Sender::new(p.port, "10.2.9.9", BROWSER).basic("carol");
+    let mut seen = Vec::new();
+    for i in 0..15 {
+        let t = history::now_ms();
+        assert_eq!(carol.get(&page_view(100 + i)).status(), 200);
+        seen.push(history::event(t, "carol", "10.2.9.9", BROWSER, &page_view(100 + i)));
+        let t = history::now_ms();
+        assert_eq!(carol.get(ASSET).status(), 200);
+        seen.push(history::event(t, "carol", "10.2.9.9", BROWSER, ASSET));
+    }
+    let deviation = |l: &str| l.contains("baseline-deviation") && l.contains("\"carol\"");
+    let raised = p.nginx.wait_log(DELIVERY, |log| log.lines().any(deviation));
+    assert!(raised, "no baseline-deviation for carol:\n{}", p.nginx.log());
+    // Stopping drains what is still queued and ends the input, as the native run below does.
+    p.nginx.stop();
+    let got: Vec<Value> = p
+        .alert_lines()
+        .iter()
+        .map(|l| history::without_clock(serde_json::from_str(l).expect("alert JSON")))
+        .collect();
+    let clockless =
+        |v: Vec<Value>| -> Vec<Value> { v.into_iter().map(history::without_clock).collect() };
+    let warm = clockless(history::alerts(learned, &seen));
+    let cold = clockless(history::alerts(wikiwatch_core::Engine::from_json(&core).unwrap(), &seen));
+    assert_eq!(
+        got, warm,
+        "the warm proxy raises what the native engine fed carol's history raises"
+    );
+    assert_ne!(warm, cold, "a cold engine must differ for the test to mean something");
+    assert_eq!(states.seen().len(), 1, "one fetch, by the VM that runs the engine");
+    eprintln!("warm: {} alerts from a {}-byte state; cold: {}", got.len(), state.len(), cold.len());
+}
+
+#[test]
+fn a_state_that_cannot_be_fetched_is_one_line_and_the_engine_starts_cold() {
+    let Some((bin, module)) = nginx::setup() else { return };
+    let states = Server::start(|_| (404, vec![], Vec::new()));
+    let url = format!("127.0.0.1:{}/wikiwatch.state", states.port);
+    let config = plugin("enforce", json!({ "state_url": url }));
+    let mut p = Proxy::ready(&bin, &module, "cold", &config);
+    let line = format!("wikiwatch: error: state {url}: answered 404; starting cold");
+    assert!(p.nginx.wait_log(START, |l| l.contains(&line)), "{line}:\n{}", p.nginx.log());
+    // The requests queued meanwhile are judged: the scraper is throttled as in a plain start.
+    let statuses = scrape_until_throttled(&p, 1);
+    assert_eq!(statuses.last(), Some(&429), "never throttled:\n{}", p.nginx.log());
+    p.nginx.stop();
+    assert_eq!(p.nginx.log().matches("wikiwatch: error: state ").count(), 1, "{}", p.nginx.log());
 }

@@ -2,6 +2,9 @@
 //! one proxy's shared data and queues (tests/tests/proxy_host/).
 
 mod base64;
+#[path = "proxy_nginx/history.rs"]
+#[allow(dead_code)]
+mod history;
 // Each test binary that includes the harness uses a different part of it.
 #[allow(dead_code)]
 mod proxy_host;
@@ -249,4 +252,46 @@ fn module_size() {
     let size =
         std::fs::metadata(wikiwatch_tests::artifact("wikiwatch_proxy_wasm.wasm")).unwrap().len();
     assert!(size < 2_000_000, "module is {size} bytes");
+}
+
+/// A state the native engine learned, inline in the plugin configuration (`proxy.state`,
+/// base64), starts the engine warm: a user's burst that only her past week makes alertable
+/// raises exactly what the native engine fed the week and the burst raises, and a cold
+/// engine raises something else.
+#[test]
+fn an_inline_state_starts_the_engine_warm() {
+    const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    const ASSET: &str = "/s/en_GB/9012/_/download/batch/page.js";
+    let page = |i: usize| format!("/display/ENG/Design+note+{i}");
+    // 2026-10-07T10:00:00Z: her week was spent around 22:00.
+    let now = 1_791_367_200_000;
+    let config = fixture_config();
+    let past = history::past_week(now, "carol", "10.2.0.5", BROWSER, page, ASSET);
+    let (learned, state) = history::learn(&config.to_string(), &past);
+    let mut burst = Vec::new();
+    for i in 0..15 {
+        let t = now + i as i64 * 20_000;
+        burst.push(history::event(t, "carol", "10.2.9.9", BROWSER, &page(100 + i)));
+        burst.push(history::event(t + 300, "carol", "10.2.9.9", BROWSER, ASSET));
+    }
+    let want = history::alerts(learned, &burst);
+    let cold =
+        history::alerts(wikiwatch_core::Engine::from_json(&config.to_string()).unwrap(), &burst);
+    assert!(want.iter().any(|a| a["rule"] == "baseline-deviation"), "{want:?}");
+    assert_ne!(want, cold, "a cold engine must differ for the test to mean something");
+
+    let plugin = with_proxy(config, json!({"mode": "detect", "state": base64::base64(&state)}));
+    let mut proxy = start(&plugin, 2);
+    proxy.set_clock_ms(now);
+    proxy.tick().unwrap();
+    for (i, e) in burst.iter().enumerate() {
+        proxy.set_clock_ms(e.time_ms);
+        proxy.request(i % 2, &request_of(e), |_| response_of(e)).unwrap();
+        proxy.tick().unwrap();
+    }
+    proxy.shutdown().unwrap();
+    assert_eq!(proxy.alerts(), want, "the warm proxy raises what the native engine raises");
+    let restored = format!("wikiwatch: state proxy.state restored ({} bytes)", state.len());
+    let h = proxy.host.borrow();
+    assert_eq!(h.logs.iter().filter(|l| l.message == restored).count(), 1, "{restored}");
 }
