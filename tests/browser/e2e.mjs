@@ -419,6 +419,61 @@ await test("two weeks: incidents first, one incident's exposure report equals `w
   await report.close();
 });
 
+// carol's week in the access log, and the evening after: every morning for seven days she
+// reads twenty pages (and the script each loads) from her desk; on the eighth day, at an hour
+// she never worked and from an address she never used, she reads fifteen in half a minute.
+// Only her history makes that alertable (the same material as the Fluent Bit warm-start test).
+function carolWeek() {
+  const agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+  const asset = "/s/en_GB/9012/_/download/batch/page.js";
+  const two = (n) => String(n).padStart(2, "0");
+  const line = (day, h, m, sec, client, target) =>
+    `[${two(day)}/Oct/2026:${two(h)}:${two(m)}:${two(sec)} +0000] carol http-nio-8090-exec-1 ${client} GET ${target} HTTP/1.1 200 12ms 17 - ${agent}`;
+  const history = [], evening = [];
+  for (let day = 5; day < 12; day++) {
+    for (let i = 0; i < 20; i++) {
+      const m = 40 + Math.floor(i / 2), sec = (i % 2) * 30;
+      history.push(line(day, 9, m, sec, "10.2.0.5", `/display/ENG/Design+note+${i % 12}`));
+      history.push(line(day, 9, m, sec + 1, "10.2.0.5", asset));
+    }
+  }
+  for (let i = 0; i < 15; i++) {
+    evening.push(line(12, 21, 40, i * 2, "10.2.9.9", `/display/ENG/Design+note+${(100 + i) % 12}`));
+    evening.push(line(12, 21, 40, i * 2 + 1, "10.2.9.9", asset));
+  }
+  return { history: history.join("\n") + "\n", evening: evening.join("\n") + "\n" };
+}
+
+await test("a state `wikiwatch learn` wrote starts the page warm: the next evening raises what `replay --state` raises", async () => {
+  const dir = path.join(out, "warm-start");
+  fs.mkdirSync(dir, { recursive: true });
+  const { history, evening } = carolWeek();
+  const [hist, eve, learned] = ["history.log", "evening.log", "learned.state"].map((f) => path.join(dir, f));
+  fs.writeFileSync(hist, history);
+  fs.writeFileSync(eve, evening);
+  fs.rmSync(learned, { force: true });
+  const quiet = { stdio: ["ignore", "ignore", "pipe"] };
+  execFileSync(bin, ["learn", "--days", "30", "--engine", "native", "--config", CONFIG, "--state", learned, hist], quiet);
+  // `replay --state` saves what it read back into the file: it gets a copy, the page the original.
+  const forCli = path.join(dir, "learned.cli.state");
+  fs.copyFileSync(learned, forCli);
+  const warmFile = path.join(dir, "warm.native.jsonl");
+  execFileSync(bin, ["replay", "--engine", "native", "--config", CONFIG, "--state", forCli, "--alerts", warmFile, eve], quiet);
+  const want = fs.readFileSync(warmFile, "utf8");
+  const cold = replay([eve], "warm-start-cold");
+  assert(want.includes('"baseline-deviation"') && want !== cold, `the learned history must change the evening's alerts:\nwarm: ${want}\ncold: ${cold}`);
+
+  await page.fill("#config", fs.readFileSync(CONFIG, "utf8"));
+  await page.waitForSelector("#config-status.ok");
+  await page.setInputFiles("#state-file", learned);
+  await page.waitForFunction(() => document.querySelector("#state-status").textContent.startsWith("warm start from learned.state"));
+  await page.setInputFiles("#file", eve);
+  await run();
+  const got = await downloadAlerts();
+  fs.writeFileSync(path.join(dir, "warm.browser.jsonl"), got);
+  assertEqual(got, want, "the page's alerts from the learned state");
+});
+
 await test("no errors in the page or its worker", async () => {
   assert(pageErrors.length === 0, pageErrors.join("\n"));
 });
