@@ -368,18 +368,48 @@ fn alerts_of(records: &[Vec<u8>]) -> Vec<Value> {
         .collect()
 }
 
+/// carol's week in the access log, and the evening after: every morning for seven days she
+/// reads twenty pages (and the script each page loads) from her desk; on the eighth day, at an
+/// hour she never worked and from an address she never used, she reads fifteen in half a
+/// minute. Only her history makes that alertable.
+fn carol_week() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+    let line = |day: u32, h: u32, m: u32, sec: u32, client: &str, target: &str| {
+        format!(
+            "[{day:02}/Oct/2026:{h:02}:{m:02}:{sec:02} +0000] carol http-nio-8090-exec-1 {client} \
+             GET {target} HTTP/1.1 200 12ms 17 - {AGENT}"
+        )
+        .into_bytes()
+    };
+    let asset = "/s/en_GB/9012/_/download/batch/page.js";
+    let mut history = Vec::new();
+    for day in 5..12 {
+        for i in 0..20 {
+            let page = format!("/display/ENG/Design+note+{}", i % 12);
+            history.push(line(day, 9, 40 + i / 2, (i % 2) * 30, "10.2.0.5", &page));
+            history.push(line(day, 9, 40 + i / 2, (i % 2) * 30 + 1, "10.2.0.5", asset));
+        }
+    }
+    let mut evening = Vec::new();
+    for i in 0..15 {
+        let page = format!("/display/ENG/Design+note+{}", (100 + i) % 12);
+        evening.push(line(12, 21, 40, i * 2, "10.2.9.9", &page));
+        evening.push(line(12, 21, 40, i * 2 + 1, "10.2.9.9", asset));
+    }
+    (history, evening)
+}
+
 /// A state another host wrote (the native engine, as `wikiwatch learn --engine native` and
 /// `replay --state` write it) as `wikiwatch.state` in the accessible path starts the filter
-/// warm: the second half of the hour raises exactly what one engine fed the whole hour raises
-/// on it. A state written under a config with other allow entries is refused with one error
-/// line, and records still flow.
+/// warm: carol's evening raises exactly what one engine fed her whole week raises on it. A
+/// state written under a config with other allow entries is refused with one error line, and
+/// records still flow.
 #[test]
-#[ignore = "the fixture hour's second half raises the same alerts warm and cold: it needs a split where the history changes them"]
 fn a_state_file_in_the_accessible_path_starts_the_filter_warm() {
     let Some((bin, module)) = shipper::setup() else { return };
     let scratch = Scratch::new("warm-start");
-    let lines = lines_of(&fixture_hour());
-    let (history, rest) = lines.split_at(lines.len() / 2);
+    let (history, rest) = carol_week();
+    let (history, rest) = (&history[..], &rest[..]);
     let config_text = example_config();
     let config = Config::from_json(&config_text).expect("example config");
     let to_json = |alerts: &[Alert]| -> Vec<Value> {
@@ -419,7 +449,7 @@ fn a_state_file_in_the_accessible_path_starts_the_filter_warm() {
     let accessible = scratch.dir("refused").join("wikiwatch");
     std::fs::create_dir_all(&accessible).expect("accessible path");
     std::fs::write(accessible.join("wikiwatch.state"), &state).expect("write the state");
-    let few = &rest[..50];
+    let few = rest;
     let run = Pipeline::single(&bin, &module, &scratch, "refused", few, None);
     let (records, log) = run.wait(few.len(), DELIVERY);
     assert_eq!(records.len(), few.len(), "records flow with a refused state");

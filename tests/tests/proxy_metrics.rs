@@ -123,11 +123,35 @@ fn counters_equal_the_alerts_and_throttles_of_the_run() {
     assert_eq!(names.len(), h.metrics.len());
 }
 
+/// The corpus with a second scraper: mallory's requests again, a second later each, as
+/// `trudy` from another address. Two entities are throttled in the same minutes.
+fn two_scrapers() -> Vec<AccessEvent<'static>> {
+    let mut events = corpus();
+    let copies: Vec<_> = events
+        .iter()
+        .filter(|e| e.user.as_deref() == Some("mallory"))
+        .map(|e| {
+            let mut c = e.clone();
+            c.user = Some("trudy".into());
+            c.client = Some("198.51.100.77".into());
+            c.time_ms += 1000;
+            c
+        })
+        .collect();
+    assert!(copies.len() > 100, "the corpus's scraper made {} requests", copies.len());
+    events.extend(copies);
+    events.sort_by_key(|e| e.time_ms);
+    events
+}
+
 #[test]
-#[ignore = "the corpus does not throttle two entities in one worker: it needs traffic that does"]
 fn a_full_throttle_table_counts_its_evictions() {
-    let events = corpus();
-    let r = run(start(&enforce_config("proxy", 1), 2), &events, 2);
+    // One slot for two scrapers: the second one's throttle decision takes the first one's
+    // live slot.
+    let r = run(start(&enforce_config("proxy", 1), 2), &two_scrapers(), 2);
+    let alerted: std::collections::BTreeSet<_> =
+        r.proxy.alerts().iter().map(|a| a["entity"]["id"].as_str().unwrap().to_string()).collect();
+    assert!(alerted.contains("mallory") && alerted.contains("trudy"), "{alerted:?}");
     let line = r.proxy.logs(0).into_iter().find(|l| l.message.starts_with("wikiwatch: stats "));
     let line = line.expect("stats line").message;
     let evicted: u64 =
