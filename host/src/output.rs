@@ -49,10 +49,14 @@ impl OutputArgs {
         }
     }
 
-    /// Rewrites the `--metrics` file, when there is one, with `stats`.
-    pub fn write_metrics(&self, stats: &wikiwatch_core::Stats) -> Result<()> {
+    /// Rewrites the `--metrics` file, when there is one, with what `stats` gives. Asked for only
+    /// then: follow calls this after every poll, and a component's stats cost a call.
+    pub fn write_metrics(
+        &self,
+        stats: impl FnOnce() -> Result<wikiwatch_core::Stats>,
+    ) -> Result<()> {
         match &self.metrics {
-            Some(path) => crate::metrics_file::write(path, stats),
+            Some(path) => crate::metrics_file::write(path, &stats()?),
             None => Ok(()),
         }
     }

@@ -44,7 +44,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
         None => Stats::default(),
     };
     // Written now as well: a path that cannot be written fails before the replay, not after.
-    args.output.write_metrics(&history)?;
+    args.output.write_metrics(|| Ok(history.clone()))?;
     let mut out = AlertOut::open(args.alerts.as_deref(), args.output.form(&config.config))?;
     let merged = specs.len() > 1;
     let mut summary = Summary::new(&specs, merged);
@@ -82,7 +82,7 @@ pub fn run(args: &ReplayArgs) -> Result<()> {
     detector.finish(&mut alerts).context("at the end of input")?;
     out.write(&mut alerts, &mut summary)?;
     let stats = detector.stats()?;
-    args.output.write_metrics(&stats)?;
+    args.output.write_metrics(|| Ok(stats.clone()))?;
     if let Some(path) = &args.stats {
         let json = serde_json::to_string_pretty(&stats)? + "\n";
         std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?;

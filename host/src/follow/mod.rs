@@ -53,7 +53,7 @@ pub fn run(args: &FollowArgs) -> Result<()> {
         Some(_) => detector.stats()?,
         None => Stats::default(),
     };
-    args.output.write_metrics(&history)?;
+    args.output.write_metrics(|| Ok(history.clone()))?;
     let mut sink = LiveSink::open(
         args.alerts.as_deref(),
         args.post.as_deref(),
@@ -110,7 +110,7 @@ pub fn run(args: &FollowArgs) -> Result<()> {
         }
         files.retire();
         if fed_any {
-            args.output.write_metrics(&detector.stats()?)?;
+            args.output.write_metrics(|| detector.stats())?;
         }
         sink.post();
         if let (Some(f), true) = (&state_file, last_save.elapsed() >= save_every) {
@@ -135,7 +135,7 @@ pub fn run(args: &FollowArgs) -> Result<()> {
         save(f, &mut state, detector.as_mut(), &files, &sink)?;
     }
     let stats = detector.stats()?;
-    args.output.write_metrics(&stats)?;
+    args.output.write_metrics(|| Ok(stats.clone()))?;
     summary.guest_memory = detector.guest_memory();
     let this_run = stats.since(&history);
     let engine_name = format!("follow ({} engine)", args.engine.name());

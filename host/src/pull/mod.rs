@@ -66,7 +66,7 @@ pub fn run(args: &PullArgs) -> Result<()> {
         common.state.as_deref(),
         &common.sandbox,
     )?;
-    common.output.write_metrics(&detector.stats()?)?;
+    common.output.write_metrics(|| detector.stats())?;
     let sink = LiveSink::open(
         common.alerts.as_deref(),
         common.post.as_deref(),
@@ -175,7 +175,7 @@ impl Run<'_> {
                 marks.insert(key.to_string(), m);
             }
             self.save(state, marks)?;
-            self.output.write_metrics(&self.detector.stats()?)?;
+            self.output.write_metrics(|| self.detector.stats())?;
             if self.stop.requested() {
                 return Err(anyhow::Error::new(fetch::Stopped));
             }
