@@ -2,7 +2,7 @@
 //! site with one facet taken away at a time, each verdict and the setting it recommends checked;
 //! and the bundled example log.
 
-mod common;
+use crate::common;
 
 use common::{wikiwatch, workspace};
 use serde_json::{json, Value};

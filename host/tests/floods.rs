@@ -3,7 +3,7 @@
 //! evictions are counted, peak memory does not grow with the flood, and a scraper hidden in
 //! the flood is still caught. Inputs are generated into the child's stdin (nothing on disk).
 //!
-//! Figures are printed (`cargo nextest run --release -p wikiwatch --test floods --no-capture`).
+//! Figures are printed (`cargo nextest run --workspace --release -E 'test(/^floods::/)' --no-capture`).
 
 use serde_json::Value;
 use std::io::{BufWriter, Read, Write};

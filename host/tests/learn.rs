@@ -3,7 +3,7 @@
 //! of all the days raises on the last day, in both engines; the state says what it holds and
 //! refuses a config with other allow entries.
 
-mod common;
+use crate::common;
 
 use common::{run, wikiwatch};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! Prometheus text format parser a textfile collector uses), against the counts the replay
 //! summary prints.
 
-mod common;
+use crate::common;
 
 use common::{run, wikiwatch, workspace};
 use serde_json::Value;

@@ -4,7 +4,7 @@
 //! the checkpoint holds across restarts without feeding an event twice, 429 and 5xx are
 //! retried, refused credentials and broken pages end the pull with a clear message.
 
-mod common;
+use crate::common;
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

@@ -8,7 +8,7 @@
 //! The table printed per corpus is the measurement; run with `--nocapture` to see it when
 //! the test passes.
 
-mod common;
+use crate::common;
 
 use common::{mins, run, wikiwatch};
 use serde::Deserialize;

@@ -11,9 +11,9 @@
 //! and the entities above low. The table goes to stderr.
 //!
 //! `check` holds the targets; the table shows how far from them each corpus is:
-//!   cargo test --release -p wikiwatch --test quality_quiet -- --nocapture
+//!   cargo test --release -p wikiwatch --test suite quality_quiet:: -- --nocapture
 
-mod common;
+use crate::common;
 
 use common::{mins, run, wikiwatch};
 use serde::Deserialize;

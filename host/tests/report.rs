@@ -2,7 +2,7 @@
 //! a privilege change followed by exports is told in order, an entity with nothing to report
 //! says so, allow-listed entities stay out of "busiest" unless asked for.
 
-mod common;
+use crate::common;
 
 use common::wikiwatch;
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! JSON Schema, shipped in the repository, equal to what the binary prints, accepting every
 //! example config and rejecting the bad configs the config tests use.
 
-mod common;
+use crate::common;
 
 use common::{wikiwatch, workspace};
 use serde_json::Value;

@@ -8,13 +8,11 @@
 //! - `wikiwatch.json` in the first accessible path is used; a bad one is one error on stderr
 //!   and the default config, records still flowing.
 //!
-//! `cargo test -p wikiwatch-tests --release --test fluent_bit -- --ignored --nocapture`
+//! `cargo test -p wikiwatch-tests --release --test suite fluent_bit:: -- --ignored --nocapture`
 //! prints throughput and module size.
 
-#[path = "fluent_bit/host.rs"]
-mod host;
-#[path = "fluent_bit/records.rs"]
-mod records;
+use crate::fb_host as host;
+use crate::fb_records as records;
 
 use host::{FluentBit, Preopen, Returned};
 use records::{alerts_text, annotation, fluent_bit_keeps, strip_annotation, tail_record};

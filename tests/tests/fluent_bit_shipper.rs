@@ -12,13 +12,10 @@
 //! Without `$FLUENT_BIT` (or without the module) every test says why on stderr and passes.
 //! Each Fluent Bit runs in a directory of its own with its own ports, so tests run in parallel.
 //!
-//! `FLUENT_BIT=$(scripts/fluent-bit.sh) cargo nextest run --workspace --release -E 'binary(fluent_bit_shipper)'`
+//! `FLUENT_BIT=$(scripts/fluent-bit.sh) cargo nextest run --workspace --release -E 'test(/^fluent_bit_shipper::/)'`
 
-#[path = "common_hostile/corpus.rs"]
-mod corpus;
-#[path = "fluent_bit/records.rs"]
-#[allow(dead_code)]
-mod records;
+use crate::corpus;
+use crate::fb_records as records;
 #[path = "fluent_bit_shipper/shipper.rs"]
 mod shipper;
 

@@ -7,16 +7,7 @@
 
 #[path = "common_hostile/component.rs"]
 mod component;
-#[path = "common_hostile/corpus.rs"]
-mod corpus;
-#[path = "fluent_bit/host.rs"]
-#[allow(dead_code)]
-mod fb_host;
-#[path = "fluent_bit/records.rs"]
-#[allow(dead_code)]
-mod fb_records;
-#[allow(dead_code)]
-mod proxy_host;
+use crate::{corpus, fb_host, fb_records, proxy_host};
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -24,7 +15,7 @@ use std::process::Command;
 use wikiwatch_core::decode::{DecodeConfig, Decoder};
 use wikiwatch_core::{Alert, Engine, Format, Stats};
 
-/// The corpus as one log file (lines joined by `\n`), written once per test binary.
+/// The corpus as one log file (lines joined by `\n`), written once per test process.
 fn corpus_file() -> PathBuf {
     static FILE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     FILE.get_or_init(|| {

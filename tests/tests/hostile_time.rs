@@ -4,17 +4,7 @@
 //! entity) as on the clean day: the core in process, across a snapshot and restore, the Fluent
 //! Bit module, and the proxy-wasm module.
 
-mod base64;
-#[path = "fluent_bit/host.rs"]
-#[allow(dead_code)]
-mod fb_host;
-#[path = "fluent_bit/records.rs"]
-#[allow(dead_code)]
-mod fb_records;
-#[allow(dead_code)]
-mod proxy_host;
-#[allow(dead_code)]
-mod proxy_traffic;
+use crate::{fb_host, fb_records, proxy_traffic};
 
 use proxy_traffic::{request_of, response_of, start, with_proxy};
 use serde_json::{json, Value};

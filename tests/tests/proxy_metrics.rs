@@ -3,11 +3,7 @@
 //! Envoy hands a `google.protobuf.Struct`: run in the wasmtime harness that plays Envoy
 //! (tests/tests/proxy_host/).
 
-mod base64;
-#[allow(dead_code)]
-mod proxy_host;
-#[allow(dead_code)]
-mod proxy_traffic;
+use crate::{proxy_host, proxy_traffic};
 
 use proxy_host::Proxy;
 use proxy_traffic::*;

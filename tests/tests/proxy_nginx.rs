@@ -20,13 +20,12 @@
 //! The real host is slow to show what the harness (proxy_wasm.rs) shows for Envoy-only behaviour
 //! (lease hand-over between VMs, hostile header maps), so that stays there.
 //!
-//! `NGINX_WASM=$(scripts/nginx-wasm.sh) cargo nextest run --workspace --release -E 'binary(proxy_nginx)'`
+//! `NGINX_WASM=$(scripts/nginx-wasm.sh) cargo nextest run --workspace --release -E 'test(/^proxy_nginx::/)'`
 
-mod base64;
+use crate::base64;
 #[path = "proxy_nginx/confluence.rs"]
 mod confluence;
-#[path = "proxy_nginx/history.rs"]
-mod history;
+use crate::history;
 #[path = "proxy_nginx/http.rs"]
 mod http;
 #[path = "proxy_nginx/kong.rs"]

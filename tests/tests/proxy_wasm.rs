@@ -1,15 +1,7 @@
 //! The proxy-wasm module, run in a wasmtime host that plays Envoy with two worker VMs sharing
 //! one proxy's shared data and queues (tests/tests/proxy_host/).
 
-mod base64;
-#[path = "proxy_nginx/history.rs"]
-#[allow(dead_code)]
-mod history;
-// Each test binary that includes the harness uses a different part of it.
-#[allow(dead_code)]
-mod proxy_host;
-#[allow(dead_code)]
-mod proxy_traffic;
+use crate::{base64, history, proxy_host, proxy_traffic};
 
 use proxy_host::{headers, Headers, Request};
 use proxy_traffic::*;

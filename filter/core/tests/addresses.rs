@@ -2,7 +2,7 @@
 //! forwarding headers) is the same entity as `a.b.c.d`, is matched by IPv4 allow entries, and
 //! is named in alerts in its IPv4 form, whichever way each line wrote it.
 
-mod common;
+use crate::common;
 
 use common::{ev, run, T0};
 use wikiwatch_core::{Alert, Config, Engine, EntityKind, Format, RuleId};

@@ -1,7 +1,7 @@
 //! Baselines: each person judged against their own normal, a new hire against their team, a
 //! team's shared busy day left alone; one incident per entity and day.
 
-mod common;
+use crate::common;
 
 use common::*;
 use wikiwatch_core::{AccessEvent, RuleId, Severity};

@@ -1,6 +1,6 @@
 //! Engine-wide properties: determinism, snapshots, late events, bounded tables.
 
-mod common;
+use crate::common;
 
 use common::*;
 use wikiwatch_core::{Config, Engine, RuleId};

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use wikiwatch_core::siem::OCSF_VERSION;
 
-mod siem_alerts;
+use crate::siem_alerts;
 
 fn export() -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

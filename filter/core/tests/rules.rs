@@ -1,6 +1,6 @@
 //! One specification per rule: it fires when it should, and stays quiet on its benign twin.
 
-mod common;
+use crate::common;
 
 use common::*;
 use std::borrow::Cow;

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use wikiwatch_core::{AlertFormat, EntityKind};
 
-mod siem_alerts;
+use crate::siem_alerts;
 use siem_alerts::alerts;
 
 fn schemas() -> PathBuf {
