@@ -283,3 +283,40 @@ fn report_refuses_bad_arguments_and_labels() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("spaces.HR"));
 }
+
+/// dave views a page by its title, his browser asks for its likes by id (Referer: the title
+/// page), and he opens it again by id. The Confluence access log has no session: the Referer
+/// alone makes the two spellings one page; without it they stay two, and the report says so.
+#[test]
+fn report_joins_a_page_read_by_title_and_by_id_through_the_referer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let line = |s: u32, target: &str, referer: &str| {
+        format!("[07/Oct/2026:09:00:{s:02} +0000] dave http-nio-8090-exec-1 10.0.0.8 GET {target} HTTP/1.1 200 20ms 1000 {referer} {BROWSER}\n")
+    };
+    let title = "/display/QA/Page+216065";
+    let run = |referer: &str| {
+        let log = line(0, title, "-")
+            + &line(1, "/rest/likes/1.0/content/216065/likes", referer)
+            + &line(9, "/pages/viewpage.action?pageId=216065", "-");
+        let path = dir.path().join("access.log");
+        std::fs::write(&path, log).expect("write log");
+        let out = wikiwatch()
+            .args(["report", "--entity", "user:dave"])
+            .arg(&path)
+            .output()
+            .expect("run wikiwatch report");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let r: Value = serde_json::from_slice(&out.stdout).expect("report JSON");
+        r["exposure"].clone()
+    };
+    let x = run(&format!("https://wiki.example.com{title}"));
+    let pages = x["pages"].as_array().expect("pages");
+    assert_eq!(pages.len(), 1, "{x}");
+    assert_eq!(pages[0]["page"], "216065");
+    assert_eq!(pages[0]["count"], 2);
+    assert_eq!(pages[0]["spellings"], serde_json::json!(["216065", "QA/Page+216065"]));
+    assert!(x["pages_note"].is_null(), "{x}");
+    let x = run("-");
+    assert_eq!(x["pages"].as_array().map(Vec::len), Some(2), "{x}");
+    assert!(x["pages_note"].as_str().is_some_and(|n| n.contains("both spellings")), "{x}");
+}

@@ -74,6 +74,8 @@ pub(crate) fn event(e: &wit::Event) -> AccessEvent<'_> {
         status: e.status,
         bytes: e.bytes,
         agent: cow(&e.agent),
+        // The detector world carries no Referer: rules do not read it.
+        referer: None,
         audit: e.audit.as_ref().map(audit),
         aliases: e.aliases.iter().map(|a| cow(a)).collect(),
     }

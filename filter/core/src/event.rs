@@ -30,6 +30,9 @@ pub struct AccessEvent<'a> {
     pub bytes: u64,
     /// User-Agent header; empty when absent or `-`.
     pub agent: Cow<'a, str>,
+    /// Referer header (`None` when absent or `-`). Rules ignore it; reports use it to tell that
+    /// a call by page id came from a page viewed by its title.
+    pub referer: Option<Cow<'a, str>>,
     /// What an audit record says happened; `None` for access-log lines, whose kind comes
     /// from classifying `target`.
     pub audit: Option<AuditAction<'a>>,
@@ -85,6 +88,7 @@ impl AccessEvent<'_> {
             status: self.status,
             bytes: self.bytes,
             agent: own(self.agent),
+            referer: self.referer.map(own),
             audit: self.audit.map(AuditAction::into_owned),
             aliases: self.aliases.into_iter().map(own).collect(),
         }

@@ -94,6 +94,7 @@ impl WireEvent {
             status: self.status,
             bytes: self.bytes,
             agent: Cow::Borrowed(&self.agent),
+            referer: None,
             audit: None,
             aliases: Vec::new(),
         }

@@ -256,8 +256,8 @@ impl Exposure {
         pages.sort_by(|a, b| b.count.cmp(&a.count).then(a.page.cmp(&b.page)));
         pages.truncate(MAX_REPORT_ROWS);
         let pages_note = ambiguous.then(|| {
-            "some pages were read both by id and by space and title without a session tying \
-             the two together; page counts may include both spellings of one page"
+            "some pages were read both by id and by space and title with neither a Referer nor \
+             a session tying the two together; page counts may include both spellings of one page"
                 .to_string()
         });
 

@@ -2,7 +2,7 @@
 //! with what, and when. One owner for `wikiwatch scope`, `wikiwatch report` and the browser's
 //! exposure report; decoding, classification and baselines are the core's, this only counts.
 
-use crate::pages::PageIds;
+use crate::pages::{is_title, referer_target, PageIds};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wikiwatch_core::classify::Classifier;
@@ -172,7 +172,13 @@ impl Gather {
         let agent = classifier.agent(&e.agent);
         let r = classifier.request(&e.method, &e.target, agent);
         add(&mut self.kinds, r.kind.as_str(), t, b);
-        self.page_ids.observe(e.session.as_deref(), t, r.kind, r.page.as_deref(), &e.target);
+        // The title-form page the Referer names, for the page's own background calls by id.
+        let from = e.referer.as_deref().and_then(referer_target).and_then(|path| {
+            let by = classifier.request("GET", path, agent);
+            by.page.filter(|p| by.kind == RequestKind::PageView && is_title(p))
+        });
+        let (session, page) = (e.session.as_deref(), r.page.as_deref());
+        self.page_ids.observe(session, t, r.kind, page, &e.target, from.as_deref());
         if !r.kind.is_content_read() {
             return;
         }

@@ -6,7 +6,7 @@
 //! - [`coverage`]: what the logs can show, per AN1019 facet, and what to change.
 //! - [`entity`]: which entity (`user:`, `ip:`, `session:`) and whether an event is theirs.
 //! - [`gather`]: the per-entity tables (kinds, spaces, pages, searches, exports, ...).
-//! - [`pages`]: one page, one identity (id and `KEY/Title` spellings joined by session).
+//! - [`pages`]: one page, one identity (id and `KEY/Title` spellings joined by Referer or session).
 //! - [`incidents`]: alerts grouped by entity and incident; the busiest entities.
 //! - [`exposure`]: the exposure report of one entity.
 //! - [`report`]: the driver that feeds events and alerts to all of them.

@@ -1,10 +1,10 @@
 //! One page, one identity: Confluence names a page by id (`?pageId=216065`,
-//! `/rest/api/content/216065`) and by space and title (`/display/QA/Page+216065`). The core's
-//! event does not carry the Referer the access log has (the decoders read past it), so the two
-//! spellings are joined only where the session shows it: a browser that
-//! loads `/display/KEY/Title` asks for the page's likes, comments or highlights by id within
-//! seconds, in the same session. Anything not joined that way is counted as logged, and the
-//! report says counts may include both spellings.
+//! `/rest/api/content/216065`) and by space and title (`/display/QA/Page+216065`). A browser
+//! that loads `/display/KEY/Title` asks for the page's likes, comments or highlights by id
+//! within seconds: such a background call joins the two spellings when its Referer is the
+//! title-form page (Confluence's access log, nginx and Apache logs have it), or, without a
+//! Referer, when it follows the title view in the same session. Anything not joined that way is
+//! counted as logged, and the report says counts may include both spellings.
 
 use crate::gather::Seen;
 use std::collections::BTreeMap;
@@ -31,6 +31,13 @@ pub fn is_title(page: &str) -> bool {
     page.contains('/') && !page.starts_with("x/")
 }
 
+/// The request target a Referer names: `https://host/display/QA/Page` -> `/display/QA/Page`
+/// (a Referer is an absolute URL; anything else is not used).
+pub fn referer_target(referer: &str) -> Option<&str> {
+    let after = referer.strip_prefix("https://").or_else(|| referer.strip_prefix("http://"))?;
+    after.find('/').map(|i| &after[i..])
+}
+
 /// The page id a background call names: `/rest/likes/1.0/content/ID/...`, `containerId=ID`,
 /// `pageId=ID`.
 pub fn page_id_in(target: &str) -> Option<&str> {
@@ -44,7 +51,8 @@ pub fn page_id_in(target: &str) -> Option<&str> {
 }
 
 impl PageIds {
-    /// Takes note of one request of a session (`page` as the classifier names it).
+    /// Takes note of one request (`page` as the classifier names it; `from_title` the
+    /// title-form page its Referer names, if any).
     pub fn observe(
         &mut self,
         session: Option<&str>,
@@ -52,7 +60,18 @@ impl PageIds {
         kind: RequestKind,
         page: Option<&str>,
         target: &str,
+        from_title: Option<&str>,
     ) {
+        if let Some(title) = from_title {
+            // Only the page's own background calls join: a read by id that a title-form page
+            // links to is another page.
+            if !kind.is_content_read() {
+                if let Some(id) = page_id_in(target) {
+                    self.link(title, id);
+                    return;
+                }
+            }
+        }
         let Some(session) = session else { return };
         if kind == RequestKind::PageView {
             if let Some(p) = page.filter(|p| is_title(p)) {
@@ -73,9 +92,14 @@ impl PageIds {
             return;
         }
         if let Some((_, title)) = self.last_title.remove(session) {
-            if self.links.len() < MAX_LINKS || self.links.contains_key(&title) {
-                self.links.entry(title).or_insert_with(|| id.to_string());
-            }
+            self.link(&title, id);
+        }
+    }
+
+    /// Records that `title` is page `id` (the first id seen for a title stays).
+    fn link(&mut self, title: &str, id: &str) {
+        if !self.links.contains_key(title) && self.links.len() < MAX_LINKS {
+            self.links.insert(title.to_string(), id.to_string());
         }
     }
 
@@ -128,11 +152,18 @@ mod tests {
     fn a_title_view_and_its_background_call_by_id_are_one_page() {
         let mut ids = PageIds::default();
         let (view, bg) = (RequestKind::PageView, RequestKind::Background);
-        ids.observe(Some("s1"), 1_000, view, Some("QA/Page+216065"), "/display/QA/Page+216065");
-        ids.observe(Some("s1"), 1_400, bg, None, "/rest/likes/1.0/content/216065/likes?x=1");
+        ids.observe(
+            Some("s1"),
+            1_000,
+            view,
+            Some("QA/Page+216065"),
+            "/display/QA/Page+216065",
+            None,
+        );
+        ids.observe(Some("s1"), 1_400, bg, None, "/rest/likes/1.0/content/216065/likes?x=1", None);
         // Another session's call by id does not join a title it never viewed.
-        ids.observe(Some("s2"), 1_500, view, Some("QA/Other"), "/display/QA/Other");
-        ids.observe(Some("s3"), 1_600, bg, None, "/rest/likes/1.0/content/9/likes");
+        ids.observe(Some("s2"), 1_500, view, Some("QA/Other"), "/display/QA/Other", None);
+        ids.observe(Some("s3"), 1_600, bg, None, "/rest/likes/1.0/content/9/likes", None);
         assert_eq!(ids.id_of("QA/Page+216065"), Some("216065"));
         assert_eq!(ids.id_of("QA/Other"), None);
         let mut pages = BTreeMap::new();
@@ -153,11 +184,29 @@ mod tests {
     #[test]
     fn a_late_or_content_call_by_id_does_not_join() {
         let mut ids = PageIds::default();
-        ids.observe(Some("s"), 0, RequestKind::PageView, Some("QA/T"), "/display/QA/T");
-        ids.observe(Some("s"), 500, RequestKind::ApiRead, Some("7"), "/rest/api/content/7");
-        ids.observe(Some("s"), LINK_MS + 1, RequestKind::Background, None, "/x?pageId=8");
+        ids.observe(Some("s"), 0, RequestKind::PageView, Some("QA/T"), "/display/QA/T", None);
+        ids.observe(Some("s"), 500, RequestKind::ApiRead, Some("7"), "/rest/api/content/7", None);
+        ids.observe(Some("s"), LINK_MS + 1, RequestKind::Background, None, "/x?pageId=8", None);
         assert_eq!(ids.id_of("QA/T"), None);
         assert_eq!(page_id_in("/rest/inlinecomments/1.0/comments?containerId=42&_=1"), Some("42"));
         assert_eq!(page_id_in("/rest/analytics/1.0/publish/bulk"), None);
+    }
+
+    #[test]
+    fn a_background_call_from_a_title_page_joins_without_a_session() {
+        let mut ids = PageIds::default();
+        let (bg, read) = (RequestKind::Background, RequestKind::PageView);
+        let t = Some("QA/Page+216065");
+        ids.observe(None, 0, bg, None, "/rest/likes/1.0/content/216065/likes", t);
+        // A page the title-form page links to, read by id, is another page.
+        ids.observe(None, 9, read, Some("77"), "/pages/viewpage.action?pageId=77", Some("QA/B"));
+        assert_eq!(ids.id_of("QA/Page+216065"), Some("216065"));
+        assert_eq!(ids.id_of("QA/B"), None);
+        assert_eq!(
+            referer_target("https://wiki.example.com/display/QA/T?x=1"),
+            Some("/display/QA/T?x=1")
+        );
+        assert_eq!(referer_target("http://localhost:8090"), None);
+        assert_eq!(referer_target("-"), None);
     }
 }

@@ -211,6 +211,7 @@ impl FuzzEvent {
             status: self.status,
             bytes: self.bytes,
             agent: self.agent.text(),
+            referer: None,
             audit: self.audit.as_ref().map(FuzzAudit::action),
             aliases: Vec::new(),
         }

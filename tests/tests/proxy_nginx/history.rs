@@ -35,6 +35,7 @@ pub fn event(
         status: 200,
         bytes: 17,
         agent: Cow::Owned(agent.to_string()),
+        referer: None,
         audit: None,
         aliases: Vec::new(),
     }

@@ -35,7 +35,7 @@ pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
         bytes_tok = c.token().unwrap_or("-");
     }
     let bytes = fields::byte_count(bytes_tok)?;
-    let _referer = c.token();
+    let referer = c.token().and_then(fields::dash_none);
     let agent = fields::dash_empty(c.rest());
     Ok(AccessEvent {
         time_ms,
@@ -47,6 +47,7 @@ pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
         status,
         bytes,
         agent: Cow::Borrowed(agent),
+        referer,
         audit: None,
         aliases: Vec::new(),
     })
@@ -86,6 +87,7 @@ mod tests {
         assert_eq!((&*e.method, &*e.target), ("GET", "/index.action"));
         assert_eq!((e.status, e.bytes), (200, 7881));
         assert_eq!(e.agent, "Mozilla/5.0 (X11; Linux x86_64)");
+        assert_eq!(e.referer.as_deref(), Some("http://localhost:8090/login.action"));
         assert!(matches!(e.agent, Cow::Borrowed(_)) && matches!(e.target, Cow::Borrowed(_)));
         assert_eq!(e.audit, None);
     }
@@ -97,7 +99,7 @@ mod tests {
         assert_eq!(e.client.as_deref(), Some("10.1.2.3"));
         assert_eq!(e.target, "/rest/api/content?spaceKey=ENG&start=25&limit=25");
         assert_eq!((e.status, e.bytes), (401, 0));
-        assert_eq!(e.agent, "");
+        assert_eq!((&*e.agent, e.referer), ("", None));
         // Line ending right after the byte count: no referer, no agent.
         let e =
             decode("[18/Dec/2020:12:57:26 +1100] bob t 10.1.2.3 GET / HTTP/1.1 200 2ms 5").unwrap();

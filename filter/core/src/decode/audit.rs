@@ -201,6 +201,7 @@ fn record(v: &Value) -> Result<AccessEvent<'_>, &'static str> {
         status: 0,
         bytes: 0,
         agent: Cow::Borrowed(""),
+        referer: None,
         audit: Some(audit),
         aliases: names.into_iter().map(Cow::Borrowed).collect(),
     })

@@ -27,7 +27,7 @@ pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
     let request = c.quoted()?;
     let status = fields::status(c.need()?)?;
     let bytes = fields::byte_count(c.need()?)?;
-    let _referer = if c.at(b'"') { Some(c.quoted()?) } else { None };
+    let referer = if c.at(b'"') { Some(c.quoted()?) } else { None };
     let agent = if c.at(b'"') { c.quoted()? } else { Cow::Borrowed("") };
     let forwarded = if c.at(b'"') { c.quoted().ok() } else { None };
     let client = match forwarded {
@@ -60,6 +60,7 @@ pub(crate) fn decode(line: &str) -> Result<AccessEvent<'_>, &'static str> {
         status,
         bytes,
         agent: if agent == "-" { Cow::Borrowed("") } else { agent },
+        referer: referer.filter(|r| !r.is_empty() && r != "-"),
         audit: None,
         aliases: Vec::new(),
     })

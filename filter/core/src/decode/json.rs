@@ -99,6 +99,7 @@ pub(crate) fn decode<'v>(
         status: status as u16,
         bytes: bytes as u64,
         agent: text(v, &cfg.agent).and_then(dash).unwrap_or(Cow::Borrowed("")),
+        referer: text(v, &cfg.referer).and_then(dash),
         audit: None,
         aliases: Vec::new(),
     })

@@ -199,6 +199,8 @@ pub struct DecodeConfig {
     pub bytes: Vec<String>,
     /// User agent.
     pub agent: Vec<String>,
+    /// Referer (reports only: it joins a page's id to its title).
+    pub referer: Vec<String>,
 }
 
 impl Default for DecodeConfig {
@@ -214,6 +216,7 @@ impl Default for DecodeConfig {
             status: v(&["http.response.status_code", "code", "status"]),
             bytes: v(&["http.response.body.bytes", "size", "bytes"]),
             agent: v(&["user_agent.original", "agent", "user_agent"]),
+            referer: v(&["http.request.referrer", "referer", "referrer"]),
         }
     }
 }

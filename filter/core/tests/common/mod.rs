@@ -29,6 +29,7 @@ pub fn ev(
         status,
         bytes: 1000,
         agent: Cow::Owned(agent.to_string()),
+        referer: None,
         audit: None,
         aliases: Vec::new(),
     }
