@@ -1,4 +1,5 @@
-//! Finding ASCII delimiters eight bytes at a time.
+//! Finding ASCII delimiters eight bytes at a time, and telling text with nothing to unescape
+//! (a `tail` line in a Fluent Bit record) the same way.
 //!
 //! Fields in log lines and URLs are a few to a few dozen bytes long. A byte-at-a-time loop
 //! pays, in a sandboxed WebAssembly guest, a deadline check on every byte (the host's epoch
@@ -7,32 +8,68 @@
 
 const ONES: u64 = 0x0101_0101_0101_0101;
 
-/// High bit set in each zero byte of `v`, and possibly in bytes above one: the lowest set bit
-/// always marks the first zero byte, which is all [`find_any`] needs.
+/// High bit set in each byte of `v` below `n` (`n <= 0x80`), and possibly in bytes above one:
+/// the lowest set bit always marks the first such byte, and the result is zero exactly when no
+/// byte is below `n` (a borrow only runs upwards from a byte that really is below it).
 #[inline]
-fn zero_bytes(v: u64) -> u64 {
-    v.wrapping_sub(ONES) & !v & (ONES << 7)
+fn below(v: u64, n: u8) -> u64 {
+    v.wrapping_sub(ONES * u64::from(n)) & !v & (ONES << 7)
 }
 
-/// Index of the first byte of `b` that is one of `set`.
+/// Index of the first byte of `b` that is one of `set` or below `BELOW` (0: none is).
 #[inline]
-pub(crate) fn find_any<const N: usize>(b: &[u8], set: [u8; N]) -> Option<usize> {
+fn first_of<const N: usize, const BELOW: u8>(b: &[u8], set: [u8; N]) -> Option<usize> {
     let mut chunks = b.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
         let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
-        let hits = set.iter().fold(0, |m, &c| m | zero_bytes(w ^ (ONES * u64::from(c))));
+        let hits =
+            set.iter().fold(below(w, BELOW), |m, &c| m | below(w ^ (ONES * u64::from(c)), 1));
         if hits != 0 {
             return Some(at + (hits.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    chunks.remainder().iter().position(|c| set.contains(c)).map(|i| at + i)
+    chunks.remainder().iter().position(|&c| c < BELOW || set.contains(&c)).map(|i| at + i)
+}
+
+/// Index of the first byte of `b` that is one of `set`.
+#[inline]
+pub(crate) fn find_any<const N: usize>(b: &[u8], set: [u8; N]) -> Option<usize> {
+    first_of::<N, 0>(b, set)
+}
+
+/// Whether `b`, the inside of a JSON string, holds no `"`, no `\` and no control character:
+/// text that is its own value, with nothing to unescape (what most log lines are).
+#[inline]
+pub fn json_plain(b: &[u8]) -> bool {
+    first_of::<2, 0x20>(b, [b'"', b'\\']).is_none()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::find_any;
+    use super::{find_any, json_plain};
+
+    /// Every length and position, with bytes next to the forbidden ones (a borrow in the
+    /// word-at-a-time test must not hide or fake one).
+    #[test]
+    fn json_plain_agrees_with_a_byte_at_a_time_scan() {
+        let slow = |b: &[u8]| b.iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\');
+        let bytes =
+            [0x00, 0x1f, 0x20, 0x21, b'"', 0x23, b'[', b'\\', b']', 0x7f, 0x80, 0xa2, 0xdc, 0xff];
+        for len in 0..20 {
+            for at in 0..len {
+                for &x in &bytes {
+                    for &y in &bytes {
+                        let mut b = vec![b'a'; len];
+                        b[at] = x;
+                        b[len - 1 - at / 2] = y;
+                        assert_eq!(json_plain(&b), slow(&b), "{b:?}");
+                    }
+                }
+            }
+        }
+    }
 
     /// Every length, every position, with decoys that differ from a needle by one bit or sit
     /// just below it (a borrow in the zero-byte trick must not fake a match).

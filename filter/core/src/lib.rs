@@ -28,7 +28,7 @@ pub mod address;
 pub mod alert;
 mod allow;
 mod band;
-mod bytes;
+pub mod bytes;
 pub mod classify;
 pub mod clock;
 pub mod config;

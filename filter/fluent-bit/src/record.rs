@@ -7,6 +7,7 @@
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
+use wikiwatch_core::bytes::json_plain;
 
 /// The key this filter adds to every record it annotates.
 pub const FIELD: &str = "wikiwatch";
@@ -51,34 +52,11 @@ pub fn parse(text: &str) -> Result<Shape<'_>, NotAnObject> {
 fn plain_tail_line(text: &str) -> Option<Shape<'_>> {
     let line = text.strip_prefix(r#"{"log":""#)?.strip_suffix(r#""}"#)?;
     // Control characters are invalid inside a JSON string: leave the error to the parser.
-    plain(line.as_bytes()).then_some(Shape {
+    json_plain(line.as_bytes()).then_some(Shape {
         log: Some(Cow::Borrowed(line)),
         keys: 1,
         annotated: false,
     })
-}
-
-/// Whether `b` holds no `"`, no `\` and no control character. Eight bytes a step in plain
-/// 64-bit arithmetic (wasm has it; Fluent Bit's WAMR has no SIMD): a byte-at-a-time scan of a
-/// 300-byte line was a third of the filter's work per record.
-fn plain(b: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = ONES << 7;
-    // High bit of a byte set when the byte is below `n` (n <= 0x80); exact as a yes/no for the
-    // word: a borrow can only mark bytes above one that really is below `n`.
-    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH;
-    let mut chunks = b.chunks_exact(8);
-    for chunk in &mut chunks {
-        let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
-        if below(w, 0x20)
-            | below(w ^ (ONES * u64::from(b'"')), 1)
-            | below(w ^ (ONES * u64::from(b'\\')), 1)
-            != 0
-        {
-            return false;
-        }
-    }
-    chunks.remainder().iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\')
 }
 
 /// Byte offset of the closing `}` of an object record: its last non-whitespace byte.
@@ -211,27 +189,6 @@ impl<'de> Visitor<'de> for MaybeStrVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every length and position, with bytes next to the forbidden ones (a borrow in the
-    /// word-at-a-time test must not hide or fake one).
-    #[test]
-    fn plain_agrees_with_a_byte_at_a_time_scan() {
-        let slow = |b: &[u8]| b.iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\');
-        let bytes =
-            [0x00, 0x1f, 0x20, 0x21, b'"', 0x23, b'[', b'\\', b']', 0x7f, 0x80, 0xa2, 0xdc, 0xff];
-        for len in 0..20 {
-            for at in 0..len {
-                for &x in &bytes {
-                    for &y in &bytes {
-                        let mut b = vec![b'a'; len];
-                        b[at] = x;
-                        b[len - 1 - at / 2] = y;
-                        assert_eq!(plain(&b), slow(&b), "{b:?}");
-                    }
-                }
-            }
-        }
-    }
 
     #[test]
     fn raw_line_record() {
