@@ -2,10 +2,11 @@
 //! with what, and when. One owner for `wikiwatch scope`, `wikiwatch report` and the browser's
 //! exposure report; decoding, classification and baselines are the core's, this only counts.
 
-use crate::pages::{is_title, referer_target, PageIds};
+use crate::pages::{is_title, PageIds};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use wikiwatch_core::classify::Classifier;
+use wikiwatch_core::decode::request_target;
 use wikiwatch_core::{AccessEvent, AuditAction, BaselineDays, RequestKind};
 
 /// Rows kept per table, so one huge log cannot exhaust memory.
@@ -173,12 +174,13 @@ impl Gather {
         let r = classifier.request(&e.method, &e.target, agent);
         add(&mut self.kinds, r.kind.as_str(), t, b);
         // The title-form page the Referer names, for the page's own background calls by id.
-        let from = e.referer.as_deref().and_then(referer_target).and_then(|path| {
+        let from_title = || {
+            let path = e.referer.as_deref().and_then(request_target).filter(|p| !p.is_empty())?;
             let by = classifier.request("GET", path, agent);
             by.page.filter(|p| by.kind == RequestKind::PageView && is_title(p))
-        });
+        };
         let (session, page) = (e.session.as_deref(), r.page.as_deref());
-        self.page_ids.observe(session, t, r.kind, page, &e.target, from.as_deref());
+        self.page_ids.observe(session, t, r.kind, page, &e.target, from_title);
         if !r.kind.is_content_read() {
             return;
         }

@@ -7,6 +7,7 @@
 //! counted as logged, and the report says counts may include both spellings.
 
 use crate::gather::Seen;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use wikiwatch_core::RequestKind;
 
@@ -31,13 +32,6 @@ pub fn is_title(page: &str) -> bool {
     page.contains('/') && !page.starts_with("x/")
 }
 
-/// The request target a Referer names: `https://host/display/QA/Page` -> `/display/QA/Page`
-/// (a Referer is an absolute URL; anything else is not used).
-pub fn referer_target(referer: &str) -> Option<&str> {
-    let after = referer.strip_prefix("https://").or_else(|| referer.strip_prefix("http://"))?;
-    after.find('/').map(|i| &after[i..])
-}
-
 /// The page id a background call names: `/rest/likes/1.0/content/ID/...`, `containerId=ID`,
 /// `pageId=ID`.
 pub fn page_id_in(target: &str) -> Option<&str> {
@@ -51,25 +45,24 @@ pub fn page_id_in(target: &str) -> Option<&str> {
 }
 
 impl PageIds {
-    /// Takes note of one request (`page` as the classifier names it; `from_title` the
-    /// title-form page its Referer names, if any).
-    pub fn observe(
+    /// Takes note of one request (`page` as the classifier names it). `from_title` gives the
+    /// title-form page its Referer names, if any; it is asked only of a call by id that could
+    /// join one.
+    pub fn observe<'t>(
         &mut self,
         session: Option<&str>,
         time_ms: i64,
         kind: RequestKind,
         page: Option<&str>,
         target: &str,
-        from_title: Option<&str>,
+        from_title: impl FnOnce() -> Option<Cow<'t, str>>,
     ) {
-        if let Some(title) = from_title {
-            // Only the page's own background calls join: a read by id that a title-form page
-            // links to is another page.
-            if !kind.is_content_read() {
-                if let Some(id) = page_id_in(target) {
-                    self.link(title, id);
-                    return;
-                }
+        // Only the page's own background calls join: a read by id that a title-form page links
+        // to is another page.
+        if !kind.is_content_read() {
+            if let Some((id, title)) = page_id_in(target).zip(from_title()) {
+                self.link(&title, id);
+                return;
             }
         }
         let Some(session) = session else { return };
@@ -158,12 +151,19 @@ mod tests {
             view,
             Some("QA/Page+216065"),
             "/display/QA/Page+216065",
-            None,
+            || None,
         );
-        ids.observe(Some("s1"), 1_400, bg, None, "/rest/likes/1.0/content/216065/likes?x=1", None);
+        ids.observe(
+            Some("s1"),
+            1_400,
+            bg,
+            None,
+            "/rest/likes/1.0/content/216065/likes?x=1",
+            || None,
+        );
         // Another session's call by id does not join a title it never viewed.
-        ids.observe(Some("s2"), 1_500, view, Some("QA/Other"), "/display/QA/Other", None);
-        ids.observe(Some("s3"), 1_600, bg, None, "/rest/likes/1.0/content/9/likes", None);
+        ids.observe(Some("s2"), 1_500, view, Some("QA/Other"), "/display/QA/Other", || None);
+        ids.observe(Some("s3"), 1_600, bg, None, "/rest/likes/1.0/content/9/likes", || None);
         assert_eq!(ids.id_of("QA/Page+216065"), Some("216065"));
         assert_eq!(ids.id_of("QA/Other"), None);
         let mut pages = BTreeMap::new();
@@ -184,9 +184,11 @@ mod tests {
     #[test]
     fn a_late_or_content_call_by_id_does_not_join() {
         let mut ids = PageIds::default();
-        ids.observe(Some("s"), 0, RequestKind::PageView, Some("QA/T"), "/display/QA/T", None);
-        ids.observe(Some("s"), 500, RequestKind::ApiRead, Some("7"), "/rest/api/content/7", None);
-        ids.observe(Some("s"), LINK_MS + 1, RequestKind::Background, None, "/x?pageId=8", None);
+        ids.observe(Some("s"), 0, RequestKind::PageView, Some("QA/T"), "/display/QA/T", || None);
+        ids.observe(Some("s"), 500, RequestKind::ApiRead, Some("7"), "/rest/api/content/7", || {
+            None
+        });
+        ids.observe(Some("s"), LINK_MS + 1, RequestKind::Background, None, "/x?pageId=8", || None);
         assert_eq!(ids.id_of("QA/T"), None);
         assert_eq!(page_id_in("/rest/inlinecomments/1.0/comments?containerId=42&_=1"), Some("42"));
         assert_eq!(page_id_in("/rest/analytics/1.0/publish/bulk"), None);
@@ -196,17 +198,12 @@ mod tests {
     fn a_background_call_from_a_title_page_joins_without_a_session() {
         let mut ids = PageIds::default();
         let (bg, read) = (RequestKind::Background, RequestKind::PageView);
-        let t = Some("QA/Page+216065");
+        let t = || Some(Cow::Borrowed("QA/Page+216065"));
         ids.observe(None, 0, bg, None, "/rest/likes/1.0/content/216065/likes", t);
         // A page the title-form page links to, read by id, is another page.
-        ids.observe(None, 9, read, Some("77"), "/pages/viewpage.action?pageId=77", Some("QA/B"));
+        let b = || Some(Cow::Borrowed("QA/B"));
+        ids.observe(None, 9, read, Some("77"), "/pages/viewpage.action?pageId=77", b);
         assert_eq!(ids.id_of("QA/Page+216065"), Some("216065"));
         assert_eq!(ids.id_of("QA/B"), None);
-        assert_eq!(
-            referer_target("https://wiki.example.com/display/QA/T?x=1"),
-            Some("/display/QA/T?x=1")
-        );
-        assert_eq!(referer_target("http://localhost:8090"), None);
-        assert_eq!(referer_target("-"), None);
     }
 }

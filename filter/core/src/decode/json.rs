@@ -56,13 +56,10 @@ pub(crate) fn time_of(v: &Value) -> Result<TimeMs, &'static str> {
     }
 }
 
-/// `https://host/path?q` -> `/path?q`: ECS `url.original` is often the absolute URL, while
-/// the classifier works on the request target as an access log writes it.
+/// ECS `url.original` is often the absolute URL, while the classifier works on the request
+/// target as an access log writes it.
 fn origin_form(t: Cow<'_, str>) -> Cow<'_, str> {
-    let cut = |s: &str| -> Option<usize> {
-        let after = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://"))?;
-        Some(s.len() - after.len() + after.find('/').unwrap_or(after.len()))
-    };
+    let cut = |s: &str| super::request_target(s).map(|target| s.len() - target.len());
     match (cut(&t), t) {
         (None, t) => t,
         (Some(i), Cow::Borrowed(s)) => Cow::Borrowed(&s[i..]),

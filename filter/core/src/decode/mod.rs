@@ -78,6 +78,13 @@ pub mod reason {
     ];
 }
 
+/// The request target of an absolute `http(s)` URL: `https://host/path?q` -> `/path?q`, empty
+/// when the URL has no path; `None` for anything else (a relative URL, `-`).
+pub fn request_target(url: &str) -> Option<&str> {
+    let after = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    Some(&after[after.find('/').unwrap_or(after.len())..])
+}
+
 /// The lines of a batch as hosts pass them: each line ends with `\n`, and a final piece
 /// without one is a line too; an empty batch has no lines. Found with `memchr`, since a
 /// byte-at-a-time loop costs a deadline check per byte in a sandboxed (epoch-checked) guest.
@@ -271,6 +278,20 @@ impl Decoder {
         out: &mut dyn FnMut(AccessEvent<'_>),
     ) -> Result<usize, DecodeError> {
         sniff::decode(self, format, line, out).map_err(DecodeError::new)
+    }
+}
+
+#[cfg(test)]
+mod url_tests {
+    use super::request_target;
+
+    #[test]
+    fn absolute_urls_give_their_request_target() {
+        let t = request_target("https://wiki.example.com/display/QA/T?x=1");
+        assert_eq!(t, Some("/display/QA/T?x=1"));
+        assert_eq!(request_target("http://localhost:8090"), Some(""));
+        assert_eq!(request_target("/display/QA/T"), None);
+        assert_eq!(request_target("-"), None);
     }
 }
 
