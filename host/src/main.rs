@@ -25,6 +25,7 @@ mod native;
 mod order;
 mod output;
 mod pull;
+mod replace_file;
 mod replay;
 mod report;
 mod schema;

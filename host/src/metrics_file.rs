@@ -6,7 +6,7 @@
 
 use anyhow::{Context, Result};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use wikiwatch_core::metrics::{self, Counter};
 use wikiwatch_core::Stats;
 
@@ -51,11 +51,7 @@ fn escape(s: &str, quote: bool) -> String {
 
 /// Replaces `path` with the exposition of `stats`.
 pub fn write(path: &Path, stats: &Stats) -> Result<()> {
-    // A textfile collector reads `*.prom` only: the temporary name is never read half-written.
-    let mut tmp = PathBuf::from(path);
-    tmp.as_mut_os_string().push(".tmp");
-    std::fs::write(&tmp, render(stats))
-        .and_then(|()| std::fs::rename(&tmp, path))
+    crate::replace_file::replace(path, render(stats).as_bytes())
         .with_context(|| format!("--metrics {}: cannot write", path.display()))
 }
 

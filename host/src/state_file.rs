@@ -2,9 +2,10 @@
 //! Every message names the `--state` path the user gave.
 
 use crate::fail::usage;
+use crate::replace_file::{replace, tmp_path};
 use anyhow::{Context, Result};
 use std::fs::OpenOptions;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Checks that `path` can hold a state file, so a long replay never ends in a lost state:
 /// not a directory, in a directory that exists and can be written.
@@ -44,16 +45,8 @@ pub fn load(path: &Path) -> Result<Option<Vec<u8>>> {
         .with_context(|| format!("--state {}: cannot read", path.display()))
 }
 
-/// Writes next to `path` and renames over it, so a crash never leaves half a file.
+/// Replaces the state file whole, so a crash never leaves half a state.
 pub fn save(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = tmp_path(path);
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
+    replace(path, bytes)
         .with_context(|| format!("--state {}: cannot save the state", path.display()))
-}
-
-fn tmp_path(path: &Path) -> PathBuf {
-    let mut tmp = PathBuf::from(path);
-    tmp.as_mut_os_string().push(".tmp");
-    tmp
 }
