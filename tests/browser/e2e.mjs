@@ -419,38 +419,12 @@ await test("two weeks: incidents first, one incident's exposure report equals `w
   await report.close();
 });
 
-// carol's week in the access log, and the evening after: every morning for seven days she
-// reads twenty pages (and the script each loads) from her desk; on the eighth day, at an hour
-// she never worked and from an address she never used, she reads fifteen in half a minute.
-// Only her history makes that alertable (the same material as the Fluent Bit warm-start test).
-function carolWeek() {
-  const agent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
-  const asset = "/s/en_GB/9012/_/download/batch/page.js";
-  const two = (n) => String(n).padStart(2, "0");
-  const line = (day, h, m, sec, client, target) =>
-    `[${two(day)}/Oct/2026:${two(h)}:${two(m)}:${two(sec)} +0000] carol http-nio-8090-exec-1 ${client} GET ${target} HTTP/1.1 200 12ms 17 - ${agent}`;
-  const history = [], evening = [];
-  for (let day = 5; day < 12; day++) {
-    for (let i = 0; i < 20; i++) {
-      const m = 40 + Math.floor(i / 2), sec = (i % 2) * 30;
-      history.push(line(day, 9, m, sec, "10.2.0.5", `/display/ENG/Design+note+${i % 12}`));
-      history.push(line(day, 9, m, sec + 1, "10.2.0.5", asset));
-    }
-  }
-  for (let i = 0; i < 15; i++) {
-    evening.push(line(12, 21, 40, i * 2, "10.2.9.9", `/display/ENG/Design+note+${(100 + i) % 12}`));
-    evening.push(line(12, 21, 40, i * 2 + 1, "10.2.9.9", asset));
-  }
-  return { history: history.join("\n") + "\n", evening: evening.join("\n") + "\n" };
-}
-
 await test("a state `wikiwatch learn` wrote starts the page warm: the next evening raises what `replay --state` raises", async () => {
   const dir = path.join(out, "warm-start");
   fs.mkdirSync(dir, { recursive: true });
-  const { history, evening } = carolWeek();
-  const [hist, eve, learned] = ["history.log", "evening.log", "learned.state"].map((f) => path.join(dir, f));
-  fs.writeFileSync(hist, history);
-  fs.writeFileSync(eve, evening);
+  // carol's week and the evening after: only her history makes the evening alertable.
+  const [hist, eve] = ["carol-week.log", "carol-evening.log"].map((f) => path.join(repo, "tests/fixtures/warm-start", f));
+  const learned = path.join(dir, "learned.state");
   fs.rmSync(learned, { force: true });
   const quiet = { stdio: ["ignore", "ignore", "pipe"] };
   execFileSync(bin, ["learn", "--days", "30", "--engine", "native", "--config", CONFIG, "--state", learned, hist], quiet);

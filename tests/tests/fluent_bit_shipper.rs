@@ -365,35 +365,11 @@ fn alerts_of(records: &[Vec<u8>]) -> Vec<Value> {
         .collect()
 }
 
-/// carol's week in the access log, and the evening after: every morning for seven days she
-/// reads twenty pages (and the script each page loads) from her desk; on the eighth day, at an
-/// hour she never worked and from an address she never used, she reads fifteen in half a
-/// minute. Only her history makes that alertable.
+/// carol's week and the evening after (tests/fixtures/warm-start/): only her history makes the
+/// evening alertable.
 fn carol_week() -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
-    const AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
-    let line = |day: u32, h: u32, m: u32, sec: u32, client: &str, target: &str| {
-        format!(
-            "[{day:02}/Oct/2026:{h:02}:{m:02}:{sec:02} +0000] carol http-nio-8090-exec-1 {client} \
-             GET {target} HTTP/1.1 200 12ms 17 - {AGENT}"
-        )
-        .into_bytes()
-    };
-    let asset = "/s/en_GB/9012/_/download/batch/page.js";
-    let mut history = Vec::new();
-    for day in 5..12 {
-        for i in 0..20 {
-            let page = format!("/display/ENG/Design+note+{}", i % 12);
-            history.push(line(day, 9, 40 + i / 2, (i % 2) * 30, "10.2.0.5", &page));
-            history.push(line(day, 9, 40 + i / 2, (i % 2) * 30 + 1, "10.2.0.5", asset));
-        }
-    }
-    let mut evening = Vec::new();
-    for i in 0..15 {
-        let page = format!("/display/ENG/Design+note+{}", (100 + i) % 12);
-        evening.push(line(12, 21, 40, i * 2, "10.2.9.9", &page));
-        evening.push(line(12, 21, 40, i * 2 + 1, "10.2.9.9", asset));
-    }
-    (history, evening)
+    let dir = wikiwatch_tests::root().join("tests/fixtures/warm-start");
+    (lines_of(&dir.join("carol-week.log")), lines_of(&dir.join("carol-evening.log")))
 }
 
 /// A state another host wrote (the native engine, as `wikiwatch learn --engine native` and
