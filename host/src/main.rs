@@ -15,6 +15,7 @@ mod coverage;
 mod engine;
 mod fail;
 mod follow;
+mod guest_thread;
 mod http;
 mod input;
 mod learn;
