@@ -27,6 +27,8 @@ pub struct Filter {
     decoder: Decoder,
     out: Vec<u8>,
     alerts: Vec<Alert>,
+    /// The last annotated record's note, kept so its strings' buffers serve the next one.
+    note: Option<Annotation>,
     rejection_logged: bool,
 }
 
@@ -51,6 +53,7 @@ impl Filter {
             decoder,
             out: Vec::with_capacity(4096),
             alerts: Vec::new(),
+            note: None,
             rejection_logged: false,
         }
     }
@@ -125,18 +128,18 @@ impl Filter {
             // A parsed record (nginx/apache parser, ECS JSON, audit record): the record itself.
             None => self.detect(text.as_bytes(), time_ms),
         };
-        match result {
-            Ok(Some(note)) => {
+        match (result, &self.note) {
+            (Ok(true), Some(note)) => {
                 self.out.extend_from_slice(&record[..close]);
                 if shape.keys > 0 {
                     self.out.push(b',');
                 }
                 let form = self.engine.as_ref().map(|e| e.config().output).unwrap_or_default();
-                annotation::write(&mut self.out, &note, &self.alerts, form);
+                annotation::write(&mut self.out, note, &self.alerts, form);
                 self.out.extend_from_slice(&record[close..]);
             }
-            Ok(None) => self.out.extend_from_slice(record),
-            Err(e) => {
+            (Ok(_), _) => self.out.extend_from_slice(record),
+            (Err(e), _) => {
                 if !self.rejection_logged {
                     self.rejection_logged = true;
                     log(&format!(
@@ -153,7 +156,8 @@ impl Filter {
     /// A JSON record without a time of its own (Fluent Bit parsers move the parsed time into
     /// the record's timestamp unless `Time_Keep` is on) is decoded again with Fluent Bit's
     /// time added under the first configured time key.
-    fn detect(&mut self, input: &[u8], time_ms: i64) -> Result<Option<Annotation>, DecodeError> {
+    /// `Ok(true)` when it held an event, and then `self.note` tells of the last one.
+    fn detect(&mut self, input: &[u8], time_ms: i64) -> Result<bool, DecodeError> {
         match self.decode(input) {
             Err(e) if e.reason == reason::MISSING_TIME => {
                 match with_time(input, self.time_key.as_deref(), time_ms) {
@@ -165,25 +169,46 @@ impl Filter {
         }
     }
 
-    fn decode(&mut self, input: &[u8]) -> Result<Option<Annotation>, DecodeError> {
+    fn decode(&mut self, input: &[u8]) -> Result<bool, DecodeError> {
         self.alerts.clear();
         let Some(engine) = self.engine.as_mut() else {
-            return Ok(None);
+            return Ok(false);
         };
-        let alerts = &mut self.alerts;
-        let mut note: Option<Annotation> = None;
+        let (alerts, note) = (&mut self.alerts, &mut self.note);
         let mut events = 0;
         self.decoder.decode(input, &mut |event| {
             let outcome = engine.push_event(&event, alerts);
             events += 1;
-            note = Some(Annotation {
-                outcome,
-                user: event.user.map(Cow::into_owned),
-                ip: event.client.map(Cow::into_owned),
-                events,
-            });
+            match note {
+                Some(note) => {
+                    note.outcome = outcome;
+                    keep(&mut note.user, event.user.as_deref());
+                    keep(&mut note.ip, event.client.as_deref());
+                    note.events = events;
+                }
+                None => {
+                    *note = Some(Annotation {
+                        outcome,
+                        user: event.user.map(Cow::into_owned),
+                        ip: event.client.map(Cow::into_owned),
+                        events,
+                    })
+                }
+            }
         })?;
-        Ok(note)
+        Ok(events > 0)
+    }
+}
+
+/// Copies `value` into `slot`, in the buffer `slot` already has when it can (an allocation
+/// and a free fewer per record, which an interpreter pays dearly for).
+fn keep(slot: &mut Option<String>, value: Option<&str>) {
+    match (slot.as_mut(), value) {
+        (Some(kept), Some(value)) => {
+            kept.clear();
+            kept.push_str(value);
+        }
+        (_, value) => *slot = value.map(str::to_owned),
     }
 }
 
