@@ -12,6 +12,7 @@
 //! docs/alerts.md alert object, byte for byte what the CLI prints on its own line, or its ECS
 //! or OCSF form when the config's `output` asks for it.
 
+use wikiwatch_core::bytes::json_plain;
 use wikiwatch_core::{Alert, AlertFormat, Outcome};
 
 /// What one record told the engine.
@@ -69,8 +70,18 @@ pub fn write_error(out: &mut Vec<u8>, error: &str) {
 /// Appends `s` as a JSON string. serde_json escapes every control character, so the output
 /// never holds a raw NUL (the host reads the result up to the first NUL).
 pub fn string(out: &mut Vec<u8>, s: &str) {
-    // Writing into a Vec cannot fail, and a &str always serialises.
-    let _ = serde_json::to_writer(&mut *out, s);
+    // What serde_json escapes is exactly what `json_plain` looks for; most strings here (names,
+    // addresses, kinds) have none of it and are copied eight bytes a step, not escaped byte by
+    // byte.
+    if json_plain(s.as_bytes()) {
+        out.reserve(s.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        // Writing into a Vec cannot fail, and a &str always serialises.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
 }
 
 fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
@@ -116,6 +127,30 @@ mod tests {
         assert!(w["alert_severity"].is_null());
         assert_eq!(w["alerts"], serde_json::json!([]));
         assert!(w.get("late").is_none() && w.get("events").is_none());
+    }
+
+    /// The copy taken for plain strings is what serde_json writes for them.
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let samples = [
+            "",
+            "mallory",
+            "10.1.0.17",
+            "é ü 漢",
+            "a\"b",
+            "a\\b",
+            "\u{0}",
+            "\u{1f}x",
+            "\u{7f}",
+            "tab\there",
+            "line\nbreak",
+            "\u{2028}",
+        ];
+        for s in samples {
+            let mut ours = Vec::new();
+            string(&mut ours, s);
+            assert_eq!(ours, serde_json::to_vec(s).unwrap(), "{s:?}");
+        }
     }
 
     #[test]
