@@ -16,45 +16,60 @@ fn below(v: u64, n: u8) -> u64 {
     v.wrapping_sub(ONES * u64::from(n)) & !v & (ONES << 7)
 }
 
-/// Index of the first byte of `b` that is one of `set` or below `BELOW` (0: none is).
+/// Index of the first byte of `b` that is one of `set`, below `BELOW` (0: none is), or not
+/// ASCII when `NON_ASCII` is set.
 #[inline]
-fn first_of<const N: usize, const BELOW: u8>(b: &[u8], set: [u8; N]) -> Option<usize> {
+fn first_of<const N: usize, const BELOW: u8, const NON_ASCII: bool>(
+    b: &[u8],
+    set: [u8; N],
+) -> Option<usize> {
     let mut chunks = b.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
         let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
-        let hits =
-            set.iter().fold(below(w, BELOW), |m, &c| m | below(w ^ (ONES * u64::from(c)), 1));
+        let high = if NON_ASCII { w & (ONES << 7) } else { 0 };
+        let hits = set
+            .iter()
+            .fold(below(w, BELOW) | high, |m, &c| m | below(w ^ (ONES * u64::from(c)), 1));
         if hits != 0 {
             return Some(at + (hits.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    chunks.remainder().iter().position(|&c| c < BELOW || set.contains(&c)).map(|i| at + i)
+    let hit = |c: u8| c < BELOW || (NON_ASCII && !c.is_ascii()) || set.contains(&c);
+    chunks.remainder().iter().position(|&c| hit(c)).map(|i| at + i)
 }
 
 /// Index of the first byte of `b` that is one of `set`.
 #[inline]
 pub(crate) fn find_any<const N: usize>(b: &[u8], set: [u8; N]) -> Option<usize> {
-    first_of::<N, 0>(b, set)
+    first_of::<N, 0, false>(b, set)
 }
 
 /// Whether `b`, the inside of a JSON string, holds no `"`, no `\` and no control character:
 /// text that is its own value, with nothing to unescape (what most log lines are).
 #[inline]
 pub fn json_plain(b: &[u8]) -> bool {
-    first_of::<2, 0x20>(b, [b'"', b'\\']).is_none()
+    first_of::<2, 0x20, false>(b, [b'"', b'\\']).is_none()
+}
+
+/// [`json_plain`], and ASCII too: bytes that are already valid UTF-8 text, with nothing to
+/// check or unescape.
+#[inline]
+pub fn json_plain_ascii(b: &[u8]) -> bool {
+    first_of::<2, 0x20, true>(b, [b'"', b'\\']).is_none()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{find_any, json_plain};
+    use super::{find_any, json_plain, json_plain_ascii};
 
     /// Every length and position, with bytes next to the forbidden ones (a borrow in the
     /// word-at-a-time test must not hide or fake one).
     #[test]
     fn json_plain_agrees_with_a_byte_at_a_time_scan() {
         let slow = |b: &[u8]| b.iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\');
+        let slow_ascii = |b: &[u8]| slow(b) && b.is_ascii();
         let bytes =
             [0x00, 0x1f, 0x20, 0x21, b'"', 0x23, b'[', b'\\', b']', 0x7f, 0x80, 0xa2, 0xdc, 0xff];
         for len in 0..20 {
@@ -65,6 +80,7 @@ mod tests {
                         b[at] = x;
                         b[len - 1 - at / 2] = y;
                         assert_eq!(json_plain(&b), slow(&b), "{b:?}");
+                        assert_eq!(json_plain_ascii(&b), slow_ascii(&b), "{b:?}");
                     }
                 }
             }

@@ -85,6 +85,18 @@ impl Filter {
         log: &mut dyn FnMut(&str),
     ) -> &[u8] {
         self.out.clear();
+        let time_ms = fallback_ms(time_sec, time_nsec);
+        match record::plain_ascii_line(record) {
+            // No control characters in it, so no line end to trim either.
+            Some(line) => self.annotate(time_ms, record, record.len() - 1, 1, line, log),
+            None => self.any_record(time_ms, record, log),
+        }
+        self.out.push(0);
+        &self.out
+    }
+
+    /// A record of any shape, or none: read as text, then as JSON.
+    fn any_record(&mut self, time_ms: i64, record: &[u8], log: &mut dyn FnMut(&str)) {
         // `from_utf8` first: its validation skips ASCII a word at a time, the lossy scan goes
         // byte by byte (and bytes are what an interpreter pays for).
         let text = match std::str::from_utf8(record) {
@@ -92,7 +104,7 @@ impl Filter {
             Err(_) => String::from_utf8_lossy(record),
         };
         match record::parse(&text) {
-            Ok(shape) => self.object(fallback_ms(time_sec, time_nsec), record, &text, shape, log),
+            Ok(shape) => self.object(time_ms, record, &text, shape, log),
             Err(e) => {
                 self.out.extend_from_slice(b"{\"log\":");
                 annotation::string(&mut self.out, &text);
@@ -101,8 +113,6 @@ impl Filter {
                 self.out.push(b'}');
             }
         }
-        self.out.push(0);
-        &self.out
     }
 
     /// Detection state so far (for tests and diagnostics).
@@ -122,16 +132,32 @@ impl Filter {
             self.out.extend_from_slice(record);
             return;
         };
-        let result = match &shape.log {
+        let input = match &shape.log {
             // `tail` without a parser: the raw line, as the CLI reads it from the file.
-            Some(line) => self.detect(trim_newline(line).as_bytes(), time_ms),
+            Some(line) => trim_newline(line.as_bytes()),
             // A parsed record (nginx/apache parser, ECS JSON, audit record): the record itself.
-            None => self.detect(text.as_bytes(), time_ms),
+            None => text.as_bytes(),
         };
+        self.annotate(time_ms, record, close, shape.keys, input, log);
+    }
+
+    /// Runs `input` (a `tail` line, or the whole record) through the detector and writes the
+    /// record with its annotation spliced in before `close`, its closing brace; the record as
+    /// it was when `input` is not an event.
+    fn annotate(
+        &mut self,
+        time_ms: i64,
+        record: &[u8],
+        close: usize,
+        keys: usize,
+        input: &[u8],
+        log: &mut dyn FnMut(&str),
+    ) {
+        let result = self.detect(input, time_ms);
         match (result, &self.note) {
             (Ok(true), Some(note)) => {
                 self.out.extend_from_slice(&record[..close]);
-                if shape.keys > 0 {
+                if keys > 0 {
                     self.out.push(b',');
                 }
                 let form = self.engine.as_ref().map(|e| e.config().output).unwrap_or_default();
@@ -235,8 +261,11 @@ fn fallback_ms(time_sec: u32, time_nsec: u32) -> i64 {
     i64::from(time_sec) * 1000 + i64::from(time_nsec / 1_000_000)
 }
 
-fn trim_newline(line: &str) -> &str {
-    line.trim_end_matches(['\n', '\r'])
+fn trim_newline(mut line: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\n' | b'\r'] = line {
+        line = rest;
+    }
+    line
 }
 
 #[cfg(test)]

@@ -159,3 +159,45 @@ fn buffer_is_reused_across_records_of_any_size() {
     let (out, _) = run(&mut f, b"[]");
     assert_eq!(json(&out)["log"], "[]");
 }
+
+/// The fast path for plain ASCII `tail` lines gives what the JSON parser's path gives: the
+/// same lines, each also sent with a space after the object (which only the parser accepts),
+/// come back with the same annotations and alerts, from a burst that raises some.
+#[test]
+fn plain_ascii_lines_read_fast_give_what_the_parser_gives() {
+    let (mut fast, mut parsed) = (filter(), filter());
+    let mut alerts = 0;
+    for i in 0..400 {
+        let line = format!(
+            "[18/Dec/2020:12:{:02}:{:02} +1100] mallory http-nio-8090-exec-6 10.0.0.66 GET /rest/api/content/{} HTTP/1.1 200 12ms 7881 - python-requests/2.31.0",
+            i / 60,
+            i % 60,
+            1000 + i
+        );
+        let record = format!("{{\"log\":\"{line}\"}}");
+        assert_eq!(record::plain_ascii_line(record.as_bytes()), Some(line.as_bytes()));
+        let (out, _) = run(&mut fast, record.as_bytes());
+        let (mut slow, _) = run(&mut parsed, format!("{record} ").as_bytes());
+        assert_eq!(slow.pop(), Some(b' '));
+        assert_eq!(out, slow, "{line}");
+        alerts += usize::from(!json(&out)["wikiwatch"]["alerts"].as_array().unwrap().is_empty());
+    }
+    assert!(alerts > 0, "the burst raised nothing: the comparison saw no alerts");
+}
+
+#[test]
+fn only_plain_ascii_log_records_take_the_fast_path() {
+    for record in [
+        r#"{"log":"caf\u00e9"}"#,
+        "{\"log\":\"caf\u{e9}\"}",
+        r#"{"log":"a\"b"}"#,
+        r#"{"log":"a\\b"}"#,
+        "{\"log\":\"tab\there\"}",
+        r#"{"log":"x","other":1}"#,
+        r#"{"other":"x"}"#,
+        r#" {"log":"x"}"#,
+    ] {
+        assert_eq!(record::plain_ascii_line(record.as_bytes()), None, "{record}");
+    }
+    assert_eq!(record::plain_ascii_line(br#"{"log":""}"#), Some(&b""[..]));
+}

@@ -7,7 +7,7 @@
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
-use wikiwatch_core::bytes::json_plain;
+use wikiwatch_core::bytes::{json_plain, json_plain_ascii};
 
 /// The key this filter adds to every record it annotates.
 pub const FIELD: &str = "wikiwatch";
@@ -57,6 +57,14 @@ fn plain_tail_line(text: &str) -> Option<Shape<'_>> {
         keys: 1,
         annotated: false,
     })
+}
+
+/// The line of `{"log":"<line>"}` exactly when it is plain ASCII: what `tail` sends for nearly
+/// every access log line, read from the record's bytes without the UTF-8 check or the parser
+/// (ASCII is its own text). [`parse`] gives the same line for such a record.
+pub fn plain_ascii_line(record: &[u8]) -> Option<&[u8]> {
+    let line = record.strip_prefix(br#"{"log":""#)?.strip_suffix(br#""}"#)?;
+    json_plain_ascii(line).then_some(line)
 }
 
 /// Byte offset of the closing `}` of an object record: its last non-whitespace byte.
