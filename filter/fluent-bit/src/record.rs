@@ -50,10 +50,11 @@ pub fn parse(text: &str) -> Result<Shape<'_>, NotAnObject> {
 /// else (escapes, more keys, whitespace) returns `None` and goes through [`parse`]'s parser,
 /// which gives the same shape for these records.
 fn plain_tail_line(text: &str) -> Option<Shape<'_>> {
-    let line = text.strip_prefix(r#"{"log":""#)?.strip_suffix(r#""}"#)?;
+    let line = log_only(text.as_bytes())?;
     // Control characters are invalid inside a JSON string: leave the error to the parser.
-    json_plain(line.as_bytes()).then_some(Shape {
-        log: Some(Cow::Borrowed(line)),
+    // `line` starts and ends where `text` has ASCII quotes, so it is a `str` slice of it.
+    json_plain(line).then(|| Shape {
+        log: Some(Cow::Borrowed(&text[LOG_OPEN.len()..text.len() - LOG_CLOSE.len()])),
         keys: 1,
         annotated: false,
     })
@@ -63,8 +64,16 @@ fn plain_tail_line(text: &str) -> Option<Shape<'_>> {
 /// every access log line, read from the record's bytes without the UTF-8 check or the parser
 /// (ASCII is its own text). [`parse`] gives the same line for such a record.
 pub fn plain_ascii_line(record: &[u8]) -> Option<&[u8]> {
-    let line = record.strip_prefix(br#"{"log":""#)?.strip_suffix(br#""}"#)?;
-    json_plain_ascii(line).then_some(line)
+    log_only(record).filter(|line| json_plain_ascii(line))
+}
+
+const LOG_OPEN: &[u8] = br#"{"log":""#;
+const LOG_CLOSE: &[u8] = br#""}"#;
+
+/// The inside of the string of `{"log":"..."}`, when the record is written exactly so (what
+/// `tail` without a parser sends), escapes and all.
+fn log_only(record: &[u8]) -> Option<&[u8]> {
+    record.strip_prefix(LOG_OPEN)?.strip_suffix(LOG_CLOSE)
 }
 
 /// Byte offset of the closing `}` of an object record: its last non-whitespace byte.
