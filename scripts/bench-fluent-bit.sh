@@ -2,6 +2,7 @@
 # What the wikiwatch filter costs inside the real Fluent Bit: CPU seconds (user+sys of the
 # fluent-bit process) and records per CPU-second for `tail -> file` of the same log
 #   (a) without a filter, (b) with the wasm module (WAMR bytecode), (c) with the AOT file,
+#   (b', c') the same with `fluent_bit.annotate: alerts` (only records with alerts annotated),
 #   (d, e) with a filter that returns each record as it came (filter/fluent-bit/examples/
 #   echo_filter.rs), as bytecode and AOT: the floor that filter_wasm itself sets,
 # each the median of RUNS runs, in one run on one machine, plus the module sizes and each
@@ -75,9 +76,10 @@ rm -rf "$work/sim"
 # Fluent Bit once tail has read the file (every record has gone through the filter by then:
 # filters run as tail appends records); Grace lets the file output write the last chunks.
 run() {
-  local mode=$1 module=${2:-} function=${3:-wikiwatch_filter} dir
+  local mode=$1 module=${2:-} function=${3:-wikiwatch_filter} config=${4:-} dir
   dir=$(mktemp -d "$work/run.XXXXXX")
   mkdir -p "$dir/wikiwatch"
+  [ -z "$config" ] || printf '%s\n' "$config" >"$dir/wikiwatch/wikiwatch.json"
   {
     printf '[SERVICE]\n    Flush 1\n    Grace 5\n    Log_Level warn\n    HTTP_Server Off\n\n'
     printf '[INPUT]\n    Name tail\n    Tag confluence.access\n    Path %s\n' "$log"
@@ -104,7 +106,10 @@ run() {
     tail -20 "$dir/fluent-bit.log" >&2
     exit 1
   fi
-  if [ "$function" = wikiwatch_filter ] && [ -n "$module" ] && ! head -1 "$dir/out.jsonl" | grep -q '"wikiwatch":{'; then
+  # Annotated: the first record, or with only alerts annotated, some record.
+  local annotated=(head -1 "$dir/out.jsonl")
+  [ -z "$config" ] || annotated=(cat "$dir/out.jsonl")
+  if [ "$function" = wikiwatch_filter ] && [ -n "$module" ] && ! "${annotated[@]}" | grep -q '"wikiwatch":{'; then
     echo "bench: $mode: records are not annotated; its log:" >&2
     tail -20 "$dir/fluent-bit.log" >&2
     exit 1
@@ -115,23 +120,28 @@ run() {
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-modes=("no filter" "wasm (bytecode)")
-modules=("" "$wasm")
-functions=("" wikiwatch_filter)
+alerts_only='{"fluent_bit":{"annotate":"alerts"}}'
+modes=("no filter" "wasm (bytecode)" "bytecode, alerts")
+modules=("" "$wasm" "$wasm")
+functions=("" wikiwatch_filter wikiwatch_filter)
+configs=("" "" "$alerts_only")
 if [ -f "$aot" ]; then
-  modes+=("wasm (AOT)")
-  modules+=("$aot")
-  functions+=(wikiwatch_filter)
+  modes+=("wasm (AOT)" "AOT, alerts")
+  modules+=("$aot" "$aot")
+  functions+=(wikiwatch_filter wikiwatch_filter)
+  configs+=("" "$alerts_only")
 fi
 modes+=("echo (bytecode)")
 modules+=("$echo_wasm")
 functions+=(echo_filter)
+configs+=("")
 if [ -f "$aot" ]; then
   echo_aot=$work/echo_filter.aot
   bash "$root/scripts/aot.sh" "$echo_wasm" "$echo_aot" >/dev/null
   modes+=("echo (AOT)")
   modules+=("$echo_aot")
   functions+=(echo_filter)
+  configs+=("")
 fi
 
 version=$("$fb" --version 2>/dev/null | head -1)
@@ -148,7 +158,7 @@ declare -a medians
 for i in "${!modes[@]}"; do
   samples=()
   for _ in $(seq "$runs"); do
-    samples+=("$(run "${modes[$i]}" "${modules[$i]}" "${functions[$i]}")")
+    samples+=("$(run "${modes[$i]}" "${modules[$i]}" "${functions[$i]}" "${configs[$i]}")")
   done
   medians[i]=$(printf '%s\n' "${samples[@]}" | median)
   echo "runs: ${modes[$i]}: ${samples[*]} CPU s"

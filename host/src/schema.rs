@@ -1,5 +1,6 @@
 //! The config's JSON Schema, generated from the types the detector parses the config into
-//! (`wikiwatch-core`'s `Config`, and the proxy module's `proxy` section), so it cannot drift
+//! (`wikiwatch-core`'s `Config`, the proxy module's `proxy` section and the Fluent Bit module's
+//! `fluent_bit` section), so it cannot drift
 //! from what the hosts accept. Shipped as `docs/config.schema.json` and, wrapped for Kong, as
 //! `examples/envoy/wikiwatch_proxy_wasm.meta.json`; tests keep both equal to this output.
 //!
@@ -9,16 +10,19 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Value};
 use wikiwatch_core::{Config, RuleId};
+use wikiwatch_fluent_bit::settings::FluentBitSettings;
 use wikiwatch_proxy_wasm::settings::ProxySettings;
 
 /// Where a draft-4 schema says which draft it is.
 const DRAFT4: &str = "http://json-schema.org/draft-04/schema#";
 
-/// The schema of a config file: what every host takes, plus the `proxy` section that only the
-/// proxy module reads (the other hosts refuse it, as they refuse any key they do not know).
+/// The schema of a config file: what every host takes, plus the sections that only one host
+/// reads, `proxy` and `fluent_bit` (the other hosts refuse them, as they refuse any key they do
+/// not know).
 pub fn config_schema() -> Value {
     let mut generator = SchemaSettings::draft07().into_generator();
     let proxy = generator.subschema_for::<ProxySettings>();
+    let fluent_bit = generator.subschema_for::<FluentBitSettings>();
     let mut schema = generator.into_root_schema_for::<Config>().to_value();
     let proxy = json!({
         "description": "Read only by the proxy-wasm module (Envoy, Kong): how it finds the client, \
@@ -26,8 +30,14 @@ pub fn config_schema() -> Value {
                         the browser module refuse a config that has it.",
         "allOf": [proxy],
     });
+    let fluent_bit = json!({
+        "description": "Read only by the Fluent Bit module: which records it annotates. The CLI, \
+                        the proxy and the browser module refuse a config that has it.",
+        "allOf": [fluent_bit],
+    });
     if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
         props.insert("proxy".into(), proxy);
+        props.insert("fluent_bit".into(), fluent_bit);
         // Draft 4 has no `propertyNames`: the rule names are listed, and no other key is.
         if let Some(rules) = props.get_mut("rules").and_then(Value::as_object_mut) {
             let per_rule = rules.remove("additionalProperties").unwrap_or(Value::Bool(true));

@@ -7,7 +7,8 @@
 //! - the hostile corpus (invalid UTF-8, NUL bytes, 10 MB lines, deep JSON) loses no record;
 //! - a bad `wikiwatch.json` is one error line in Fluent Bit's log, and records still flow;
 //! - an agent forwarding to an aggregator that runs the filter finds the same alerts;
-//! - the WAMR AOT file (`$WIKIWATCH_AOT`, made by scripts/aot.sh) finds the same alerts.
+//! - the WAMR AOT file (`$WIKIWATCH_AOT`, made by scripts/aot.sh) finds the same alerts;
+//! - with `fluent_bit.annotate: alerts`, only the records with alerts are annotated.
 //!
 //! Without `$FLUENT_BIT` (or without the module) every test says why on stderr and passes.
 //! Each Fluent Bit runs in a directory of its own with its own ports, so tests run in parallel.
@@ -145,9 +146,15 @@ fn parse(record: &[u8]) -> Value {
 
 /// Checks the records Fluent Bit wrote for `lines` against the native engine fed the same
 /// lines with `config`, record by record: the record is the `tail` record with `wikiwatch`
-/// added when the engine read an event in the line, unchanged otherwise, and carries exactly
-/// the engine's alerts for that line. Returns every alert, in order.
-fn equal_to_native(lines: &[Vec<u8>], config: &Config, records: &[Vec<u8>]) -> Vec<Value> {
+/// added when the engine read an event in the line (and, with `only_alerts`, raised an alert
+/// on it), unchanged otherwise, and carries exactly the engine's alerts for that line.
+/// Returns every alert, in order.
+fn equal_to_native(
+    lines: &[Vec<u8>],
+    config: &Config,
+    records: &[Vec<u8>],
+    only_alerts: bool,
+) -> Vec<Value> {
     assert_eq!(records.len(), lines.len(), "one record per line");
     let mut engine = Engine::new(config.clone()).expect("config");
     let mut all = Vec::new();
@@ -161,7 +168,7 @@ fn equal_to_native(lines: &[Vec<u8>], config: &Config, records: &[Vec<u8>]) -> V
             .collect();
         // Fluent Bit's encoder writes the record as `tail_record` does: the original field,
         // escaped the same way, then the spliced annotation.
-        if accepted {
+        if accepted && !(only_alerts && expected.is_empty()) {
             assert_eq!(
                 strip_annotation(out).as_deref(),
                 Some(&tail_record(line)[..]),
@@ -183,7 +190,8 @@ fn equal_to_native(lines: &[Vec<u8>], config: &Config, records: &[Vec<u8>]) -> V
             assert_eq!(
                 *out,
                 tail_record(line),
-                "{at}: a line that is no event comes back as it was"
+                "{at}: a line that is no event, or raised no alert when only alerts are \
+                 annotated, comes back as it was"
             );
         }
     }
@@ -208,7 +216,7 @@ fn single_process_parity(log: &Path) {
         log.lines().any(|l| l.starts_with("wikiwatch: config ") && l.ends_with("loaded")),
         "the module says it loaded wikiwatch.json:\n{log}"
     );
-    let alerts = equal_to_native(&lines, &Config::from_json(&config).unwrap(), &records);
+    let alerts = equal_to_native(&lines, &Config::from_json(&config).unwrap(), &records, false);
     assert!(!alerts.is_empty(), "the log must raise alerts for the comparison to mean something");
     eprintln!(
         "{}: {} records, {} alerts, equal to the native engine's",
@@ -309,7 +317,7 @@ fn a_bad_config_is_one_error_line_and_records_still_flow() {
     let module_lines = log.lines().filter(|l| l.starts_with("wikiwatch:")).count();
     assert_eq!(module_lines, 1, "nothing else from the module:\n{log}");
     // The records carry what the default config raises.
-    let alerts = equal_to_native(&lines, &Config::default(), &records);
+    let alerts = equal_to_native(&lines, &Config::default(), &records, false);
     assert!(!alerts.is_empty());
 }
 
@@ -324,8 +332,8 @@ fn an_agent_forwarding_to_an_aggregator_finds_the_same_alerts() {
     let (single_records, _) = single.wait(lines.len(), DELIVERY);
     let (chain_records, _) = chain.wait(lines.len(), DELIVERY);
     let config = Config::from_json(&config).unwrap();
-    let single_alerts = equal_to_native(&lines, &config, &single_records);
-    let chain_alerts = equal_to_native(&lines, &config, &chain_records);
+    let single_alerts = equal_to_native(&lines, &config, &single_records, false);
+    let chain_alerts = equal_to_native(&lines, &config, &chain_records, false);
     assert!(!single_alerts.is_empty());
     assert_eq!(chain_alerts, single_alerts, "agent -> aggregator differs from one process");
 }
@@ -348,13 +356,36 @@ fn the_aot_module_finds_the_same_alerts() {
     let (aot_records, log) = compiled.wait(lines.len(), DELIVERY);
     assert!(log.lines().any(|l| l.starts_with("wikiwatch: config ")), "the AOT module ran:\n{log}");
     let config = Config::from_json(&config).unwrap();
-    let aot_alerts = equal_to_native(&lines, &config, &aot_records);
+    let aot_alerts = equal_to_native(&lines, &config, &aot_records, false);
     assert!(!aot_alerts.is_empty());
     // Not only the alerts: every annotation, byte for byte.
     assert!(
         aot_records == bytecode_records,
         "the AOT run's records differ from the bytecode run's"
     );
+}
+
+/// `fluent_bit.annotate: alerts` in the real Fluent Bit: the records that raised alerts carry
+/// the same annotations as by default, every other record comes back as `tail` sent it, and
+/// the section does not disturb the shared config around it.
+#[test]
+fn annotating_only_alerts_passes_the_other_records_as_they_came() {
+    let Some((bin, module)) = shipper::setup() else { return };
+    let scratch = Scratch::new("annotate-alerts");
+    let lines = lines_of(&fixture_hour());
+    let mut config: Value = serde_json::from_str(&example_config()).expect("example config");
+    config["fluent_bit"] = serde_json::json!({ "annotate": "alerts" });
+    let text = config.to_string();
+    let run = Pipeline::single(&bin, &module, &scratch, "alerts", &lines, Some(&text));
+    let (records, log) = run.wait(lines.len(), DELIVERY);
+    assert!(
+        log.lines().any(|l| l.starts_with("wikiwatch: config ") && l.ends_with("loaded")),
+        "the module took the config with its section:\n{log}"
+    );
+    let alerts =
+        equal_to_native(&lines, &Config::from_json(&example_config()).unwrap(), &records, true);
+    let annotated = records.iter().filter(|r| strip_annotation(r).is_some()).count();
+    assert!(!alerts.is_empty() && annotated < lines.len() / 10, "{annotated} annotated");
 }
 
 /// Every alert the records carry, in order.

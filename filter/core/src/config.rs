@@ -166,8 +166,38 @@ impl Config {
     /// ignored, as editors on some systems write one).
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ConfigError::new("", e.to_string()))?;
+        let value = serde_json::from_str(text).map_err(|e| ConfigError::new("", e.to_string()))?;
+        Config::from_document(value)
+    }
+
+    /// [`Config::from_json`] for a host that reads a section of its own from the same document
+    /// (`proxy`, `fluent_bit`): the section is taken out and parsed as `T` (its default when
+    /// absent or null), the rest is the shared config. Any other host refuses the section as
+    /// the unknown key it is to them.
+    pub fn from_json_with<T: serde::de::DeserializeOwned + Default>(
+        text: &str,
+        section: &str,
+    ) -> Result<(Config, T), ConfigError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let value = serde_json::from_str(text).map_err(|e| ConfigError::new("", e.to_string()))?;
+        Config::from_document_with(value, section)
+    }
+
+    /// [`Config::from_json_with`] for a document already parsed (the proxy's configuration may
+    /// come as a protobuf Struct rather than JSON text).
+    pub fn from_document_with<T: serde::de::DeserializeOwned + Default>(
+        mut value: serde_json::Value,
+        section: &str,
+    ) -> Result<(Config, T), ConfigError> {
+        let own = match value.as_object_mut().and_then(|o| o.remove(section)) {
+            None | Some(serde_json::Value::Null) => T::default(),
+            Some(v @ serde_json::Value::Object(_)) => from_value(section, v)?,
+            Some(_) => return Err(ConfigError::new(section, "must be a JSON object ({...})")),
+        };
+        Ok((Config::from_document(value)?, own))
+    }
+
+    fn from_document(mut value: serde_json::Value) -> Result<Config, ConfigError> {
         require_objects(&value)?;
         // Rules are read one by one so an error names the rule (`rules.burst-rate.window`).
         let rules = value.as_object_mut().and_then(|o| o.remove("rules"));

@@ -80,9 +80,10 @@ fn start(log: &mut dyn FnMut(&str)) -> Box<Filter> {
         log("wikiwatch: error: a previous call did not complete (trap); detection state was reset");
     }
     let dir = preopen::first_dir();
-    let (config, line) = config_file::load(dir.as_deref(), |path| std::fs::read_to_string(path));
+    let ((config, settings), line) =
+        config_file::load(dir.as_deref(), |path| std::fs::read_to_string(path));
     log(&line);
-    let mut filter = Box::new(Filter::new(config, log));
+    let mut filter = Box::new(Filter::with_settings(config, settings, log));
     let saver = Saver::start(dir.as_deref(), &mut filter, |path| std::fs::read(path), log);
     SAVER.with_borrow_mut(|s| *s = Some(saver));
     filter

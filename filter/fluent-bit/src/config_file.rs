@@ -1,8 +1,12 @@
 //! Where the config comes from: `wikiwatch.json` in the first accessible path, else the
 //! built-in default. A bad file never stops records: one clear error line, then the default.
 
+use crate::settings::{FluentBitSettings, SECTION};
 use std::io;
 use wikiwatch_core::Config;
+
+/// What the config file sets: the shared config, and this module's own section.
+pub type Loaded = (Config, FluentBitSettings);
 
 /// The config file's name inside the first accessible path.
 pub const FILE_NAME: &str = "wikiwatch.json";
@@ -23,29 +27,29 @@ pub fn join(dir: &str, name: &str) -> String {
 }
 
 /// Chooses the config given the first preopened directory (if any) and a way to read a file.
-/// Returns the config and the one line to log about it.
-pub fn load(dir: Option<&str>, read: impl FnOnce(&str) -> io::Result<String>) -> (Config, String) {
+/// Returns it and the one line to log about it.
+pub fn load(dir: Option<&str>, read: impl FnOnce(&str) -> io::Result<String>) -> (Loaded, String) {
     let Some(dir) = dir else {
         return (
-            Config::default(),
+            Loaded::default(),
             "wikiwatch: no accessible path is preopened; using the built-in default config".into(),
         );
     };
     let path = path_in(dir);
     match read(&path) {
-        Ok(text) => match Config::from_json(&text) {
-            Ok(config) => (config, format!("wikiwatch: config {path} loaded")),
+        Ok(text) => match Config::from_json_with(&text, SECTION) {
+            Ok(loaded) => (loaded, format!("wikiwatch: config {path} loaded")),
             Err(e) => (
-                Config::default(),
+                Loaded::default(),
                 format!("wikiwatch: error: {path}: {e}; running with the built-in default config"),
             ),
         },
         Err(e) if e.kind() == io::ErrorKind::NotFound => (
-            Config::default(),
+            Loaded::default(),
             format!("wikiwatch: no {path}; using the built-in default config"),
         ),
         Err(e) => (
-            Config::default(),
+            Loaded::default(),
             format!("wikiwatch: error: cannot read {path}: {e}; running with the built-in default config"),
         ),
     }
@@ -54,6 +58,7 @@ pub fn load(dir: Option<&str>, read: impl FnOnce(&str) -> io::Result<String>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::Annotate;
 
     #[test]
     fn paths() {
@@ -64,16 +69,16 @@ mod tests {
 
     #[test]
     fn missing_file_is_the_default_quietly_named() {
-        let (config, line) = load(Some("/cfg"), |_| Err(io::ErrorKind::NotFound.into()));
-        assert_eq!(config, Config::default());
+        let (loaded, line) = load(Some("/cfg"), |_| Err(io::ErrorKind::NotFound.into()));
+        assert_eq!(loaded, Loaded::default());
         assert!(line.contains("no /cfg/wikiwatch.json"), "{line}");
         assert!(!line.contains("error"), "{line}");
     }
 
     #[test]
     fn bad_file_is_one_error_and_the_default() {
-        let (config, line) = load(Some("/cfg"), |_| Ok(r#"{"rulez":{}}"#.into()));
-        assert_eq!(config, Config::default());
+        let (loaded, line) = load(Some("/cfg"), |_| Ok(r#"{"rulez":{}}"#.into()));
+        assert_eq!(loaded, Loaded::default());
         assert!(line.starts_with("wikiwatch: error: /cfg/wikiwatch.json: config:"), "{line}");
         assert!(line.contains("rulez"), "the error names the key: {line}");
         assert_eq!(line.lines().count(), 1);
@@ -84,11 +89,38 @@ mod tests {
     #[test]
     fn good_file_is_used() {
         let text = r#"{"limits":{"max_users":7}}"#;
-        let (config, line) = load(Some("."), |p| {
+        let ((config, settings), line) = load(Some("."), |p| {
             assert_eq!(p, "wikiwatch.json");
             Ok(text.into())
         });
         assert_eq!(config, Config::from_json(text).unwrap());
+        assert_eq!(settings, FluentBitSettings::default());
         assert_eq!(line, "wikiwatch: config wikiwatch.json loaded");
+    }
+
+    #[test]
+    fn the_fluent_bit_section_is_read_here_and_the_rest_is_the_shared_config() {
+        let text = r#"{"fluent_bit":{"annotate":"alerts"},"limits":{"max_users":7}}"#;
+        let ((config, settings), _) = load(Some("."), |_| Ok(text.into()));
+        assert_eq!(settings.annotate, Annotate::Alerts);
+        assert_eq!(config, Config::from_json(r#"{"limits":{"max_users":7}}"#).unwrap());
+        let ((_, settings), _) = load(Some("."), |_| Ok(r#"{"fluent_bit":null}"#.into()));
+        assert_eq!(settings.annotate, Annotate::All);
+        // Mistakes name the key, and the module runs on the defaults.
+        for (text, key) in [
+            (
+                r#"{"fluent_bit":{"annotate":"some"}}"#,
+                "config: fluent_bit.annotate: unknown variant",
+            ),
+            (
+                r#"{"fluent_bit":{"anotate":"alerts"}}"#,
+                "config: fluent_bit.anotate: unknown field `anotate`",
+            ),
+            (r#"{"fluent_bit":[]}"#, "config: fluent_bit: must be a JSON object"),
+        ] {
+            let (loaded, line) = load(Some("."), |_| Ok(text.into()));
+            assert_eq!(loaded, Loaded::default(), "{text}");
+            assert!(line.contains(key), "{text}: {line}");
+        }
     }
 }

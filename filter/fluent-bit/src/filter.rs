@@ -3,14 +3,16 @@
 //! Contract (what Fluent Bit needs to never drop or mangle a record):
 //! - the result is always one JSON object followed by a NUL, never empty;
 //! - a JSON object comes back byte for byte as it was, with `"wikiwatch":{...}` spliced in
-//!   before its closing brace when the record was an access event (bytes that are not valid
-//!   UTF-8 are passed through untouched: Fluent Bit's JSON reader takes them as they were);
+//!   before its closing brace when the record was an access event (with `annotate: alerts`,
+//!   only when it also raised an alert; bytes that are not valid UTF-8 are passed through
+//!   untouched: Fluent Bit's JSON reader takes them as they were);
 //! - a record that is not an event, or already carries `wikiwatch`, comes back unchanged;
 //! - anything that is not a JSON object comes back as
 //!   `{"log":"<the input, as lossy UTF-8>","wikiwatch":{"error":"..."}}`.
 
 use crate::annotation::{self, Annotation};
 use crate::record::{self, Shape};
+use crate::settings::{Annotate, FluentBitSettings};
 use std::borrow::Cow;
 use wikiwatch_core::decode::{reason, Decoder};
 use wikiwatch_core::{Alert, Config, DecodeError, Engine, Format};
@@ -29,13 +31,24 @@ pub struct Filter {
     alerts: Vec<Alert>,
     /// The last annotated record's note, kept so its strings' buffers serve the next one.
     note: Option<Annotation>,
+    annotate: Annotate,
     rejection_logged: bool,
 }
 
 impl Filter {
-    /// A filter running `config`. If the engine cannot be built (it can only fail for a
-    /// config that did not validate), records pass through unchanged and `log` is told why.
+    /// A filter running `config`, annotating every access event. If the engine cannot be
+    /// built (it can only fail for a config that did not validate), records pass through
+    /// unchanged and `log` is told why.
     pub fn new(config: Config, log: &mut dyn FnMut(&str)) -> Filter {
+        Filter::with_settings(config, FluentBitSettings::default(), log)
+    }
+
+    /// [`Filter::new`] with the config file's `fluent_bit` section.
+    pub fn with_settings(
+        config: Config,
+        settings: FluentBitSettings,
+        log: &mut dyn FnMut(&str),
+    ) -> Filter {
         let time_key = config.decode.time.first().cloned();
         let decoder = Decoder::new(Format::Auto, config.decode.clone());
         let engine = match Engine::new(config) {
@@ -54,6 +67,7 @@ impl Filter {
             out: Vec::with_capacity(4096),
             alerts: Vec::new(),
             note: None,
+            annotate: settings.annotate,
             rejection_logged: false,
         }
     }
@@ -143,7 +157,7 @@ impl Filter {
 
     /// Runs `input` (a `tail` line, or the whole record) through the detector and writes the
     /// record with its annotation spliced in before `close`, its closing brace; the record as
-    /// it was when `input` is not an event.
+    /// it was when `input` is not an event, or raised no alert and only alerts are annotated.
     fn annotate(
         &mut self,
         time_ms: i64,
@@ -154,8 +168,9 @@ impl Filter {
         log: &mut dyn FnMut(&str),
     ) {
         let result = self.detect(input, time_ms);
+        let wanted = self.annotate == Annotate::All || !self.alerts.is_empty();
         match (result, &self.note) {
-            (Ok(true), Some(note)) => {
+            (Ok(true), Some(note)) if wanted => {
                 self.out.extend_from_slice(&record[..close]);
                 if keys > 0 {
                     self.out.push(b',');

@@ -160,6 +160,16 @@ fn buffer_is_reused_across_records_of_any_size() {
     assert_eq!(json(&out)["log"], "[]");
 }
 
+/// The `i`th line of a script's crawl, one page a second: a burst that raises alerts.
+fn burst_line(i: usize) -> String {
+    format!(
+        "[18/Dec/2020:12:{:02}:{:02} +1100] mallory http-nio-8090-exec-6 10.0.0.66 GET /rest/api/content/{} HTTP/1.1 200 12ms 7881 - python-requests/2.31.0",
+        i / 60,
+        i % 60,
+        1000 + i
+    )
+}
+
 /// The fast path for plain ASCII `tail` lines gives what the JSON parser's path gives: the
 /// same lines, each also sent with a space after the object (which only the parser accepts),
 /// come back with the same annotations and alerts, from a burst that raises some.
@@ -168,12 +178,7 @@ fn plain_ascii_lines_read_fast_give_what_the_parser_gives() {
     let (mut fast, mut parsed) = (filter(), filter());
     let mut alerts = 0;
     for i in 0..400 {
-        let line = format!(
-            "[18/Dec/2020:12:{:02}:{:02} +1100] mallory http-nio-8090-exec-6 10.0.0.66 GET /rest/api/content/{} HTTP/1.1 200 12ms 7881 - python-requests/2.31.0",
-            i / 60,
-            i % 60,
-            1000 + i
-        );
+        let line = burst_line(i);
         let record = format!("{{\"log\":\"{line}\"}}");
         assert_eq!(record::plain_ascii_line(record.as_bytes()), Some(line.as_bytes()));
         let (out, _) = run(&mut fast, record.as_bytes());
@@ -200,4 +205,30 @@ fn only_plain_ascii_log_records_take_the_fast_path() {
         assert_eq!(record::plain_ascii_line(record.as_bytes()), None, "{record}");
     }
     assert_eq!(record::plain_ascii_line(br#"{"log":""}"#), Some(&b""[..]));
+}
+
+/// `annotate: alerts`: a record that raised an alert leaves as it would by default, byte for
+/// byte; every other record leaves exactly as it came.
+#[test]
+fn annotating_alerts_only_passes_every_other_record_as_it_came() {
+    let settings = FluentBitSettings { annotate: Annotate::Alerts };
+    let mut all = filter();
+    let mut alerting = Filter::with_settings(Config::default(), settings, &mut |l| panic!("{l}"));
+    let (mut annotated, mut plain) = (0, 0);
+    for i in 0..400 {
+        let record = format!(r#"{{"log":"{}","stream":"stdout"}}"#, burst_line(i));
+        let (every, _) = run(&mut all, record.as_bytes());
+        let (out, _) = run(&mut alerting, record.as_bytes());
+        if json(&every)["wikiwatch"]["alerts"].as_array().unwrap().is_empty() {
+            assert_eq!(out, record.as_bytes(), "{record}");
+            plain += 1;
+        } else {
+            assert_eq!(out, every, "{record}");
+            annotated += 1;
+        }
+    }
+    assert!(annotated > 0 && plain > 0, "{annotated} annotated, {plain} plain");
+    // Records that are not JSON objects are still wrapped and told why: the result must be one.
+    let (out, _) = run(&mut alerting, b"not json");
+    assert!(json(&out)["wikiwatch"]["error"].is_string());
 }

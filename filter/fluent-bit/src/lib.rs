@@ -18,13 +18,14 @@
 //!
 //! Modules: [`record`] (top-level JSON shape, splice point), [`annotation`] (the `wikiwatch`
 //! field), [`filter`] (the per-record contract), [`config_file`] (which config runs),
-//! [`state_file`] (the state restored at start and saved as records pass); the wasm exports
-//! live in `abi` (wasm32-wasip1 only).
+//! [`settings`] (the config file's `fluent_bit` section), [`state_file`] (the state restored
+//! at start and saved as records pass); the wasm exports live in `abi` (wasm32-wasip1 only).
 
 pub mod annotation;
 pub mod config_file;
 pub mod filter;
 pub mod record;
+pub mod settings;
 pub mod state_file;
 
 #[cfg(all(target_arch = "wasm32", target_os = "wasi"))]

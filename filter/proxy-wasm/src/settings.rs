@@ -223,25 +223,15 @@ pub fn parse(bytes: &[u8]) -> Result<(Config, ProxySettings), SettingsError> {
         }
         Err(_) => Err("not UTF-8".into()),
     };
-    let mut doc = match json {
+    let doc = match json {
         Ok(v) => v,
         Err(e) if bytes.first() == Some(&0x0a) => crate::pbstruct::decode(bytes)
             .map_err(|s| err(format!("{e} (nor a google.protobuf.Struct: {s})")))?,
         Err(e) => return Err(err(e)),
     };
-    let obj = doc.as_object_mut().ok_or_else(|| err("config: must be a JSON object".into()))?;
-    let proxy = obj.remove("proxy").unwrap_or(serde_json::Value::Null);
-    let settings = if proxy.is_null() {
-        ProxySettings::default()
-    } else {
-        serde_path_to_error::deserialize(proxy).map_err(|e| {
-            let path = e.path().to_string();
-            let key = if path == "." { "proxy".to_string() } else { format!("proxy.{path}") };
-            err(format!("config: {key}: {}", e.into_inner()))
-        })?
-    };
+    let (config, settings) = Config::from_document_with::<ProxySettings>(doc, "proxy")
+        .map_err(|e| err(e.to_string()))?;
     validate(&settings).map_err(err)?;
-    let config = Config::from_json(&doc.to_string()).map_err(|e| err(e.to_string()))?;
     Ok((config, settings))
 }
 
