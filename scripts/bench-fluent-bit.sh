@@ -107,9 +107,13 @@ run() {
     exit 1
   fi
   # Annotated: the first record, or with only alerts annotated, some record.
-  local annotated=(head -1 "$dir/out.jsonl")
-  [ -z "$config" ] || annotated=(cat "$dir/out.jsonl")
-  if [ "$function" = wikiwatch_filter ] && [ -n "$module" ] && ! "${annotated[@]}" | grep -q '"wikiwatch":{'; then
+  local annotated=yes
+  if [ -n "$config" ]; then
+    grep -q '"wikiwatch":{' "$dir/out.jsonl" || annotated=
+  else
+    head -1 "$dir/out.jsonl" | grep -q '"wikiwatch":{' || annotated=
+  fi
+  if [ "$function" = wikiwatch_filter ] && [ -n "$module" ] && [ -z "$annotated" ]; then
     echo "bench: $mode: records are not annotated; its log:" >&2
     tail -20 "$dir/fluent-bit.log" >&2
     exit 1

@@ -5,6 +5,7 @@ use crate::input::read_file;
 use anyhow::Result;
 use std::path::Path;
 use wikiwatch_core::Config;
+use wikiwatch_fluent_bit::settings::{FluentBitSettings, SECTION};
 
 /// A config as loaded: its text (handed to the component) and the parsed value.
 #[derive(Debug, Clone)]
@@ -23,6 +24,21 @@ pub fn load_config(path: Option<&Path>) -> Result<LoadedConfig> {
     let bytes = read_file(path)?;
     let text = String::from_utf8(bytes)
         .map_err(|_| usage(format!("{}: config: not UTF-8 text", path.display())))?;
-    let config = Config::from_json(&text).map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    // The Fluent Bit module's own section is checked too, so `check-config` and `learn` take
+    // the very file the module reads; the component is handed the shared config without it.
+    let (config, FluentBitSettings { .. }) = Config::from_json_with(&text, SECTION)
+        .map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    let text = without(&text, SECTION);
     Ok(LoadedConfig { text, config })
+}
+
+/// `text` without its top-level `key` (unchanged when it has none).
+fn without(text: &str, key: &str) -> String {
+    match serde_json::from_str(text.trim_start_matches('\u{feff}')) {
+        Ok(serde_json::Value::Object(mut o)) => match o.remove(key) {
+            Some(_) => serde_json::Value::Object(o).to_string(),
+            None => text.to_string(),
+        },
+        _ => text.to_string(),
+    }
 }

@@ -17,8 +17,8 @@ use wikiwatch_proxy_wasm::settings::ProxySettings;
 const DRAFT4: &str = "http://json-schema.org/draft-04/schema#";
 
 /// The schema of a config file: what every host takes, plus the sections that only one host
-/// reads, `proxy` and `fluent_bit` (the other hosts refuse them, as they refuse any key they do
-/// not know).
+/// acts on, `proxy` and `fluent_bit` (the other hosts refuse them, as they refuse any key they
+/// do not know, except that the CLI checks and leaves `fluent_bit`).
 pub fn config_schema() -> Value {
     let mut generator = SchemaSettings::draft07().into_generator();
     let proxy = generator.subschema_for::<ProxySettings>();
@@ -31,8 +31,9 @@ pub fn config_schema() -> Value {
         "allOf": [proxy],
     });
     let fluent_bit = json!({
-        "description": "Read only by the Fluent Bit module: which records it annotates. The CLI, \
-                        the proxy and the browser module refuse a config that has it.",
+        "description": "Read only by the Fluent Bit module: which records it annotates. The CLI \
+                        checks it and leaves it; the proxy and the browser module refuse a config \
+                        that has it.",
         "allOf": [fluent_bit],
     });
     if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {

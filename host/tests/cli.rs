@@ -284,6 +284,34 @@ fn check_config_prints_effective_thresholds() {
     }
 }
 
+/// The Fluent Bit module's own section is checked and left: the CLI takes the file that module
+/// reads (to check it, to make its state), and every engine runs the shared config around it.
+#[test]
+fn the_fluent_bit_section_is_checked_and_left_alone() {
+    let dir = TempDir::new().expect("temp dir");
+    let (plain, with) = (dir.path().join("plain.json"), dir.path().join("with.json"));
+    let shared = r#""rules":{"burst-rate":{"threshold":5}}"#;
+    std::fs::write(&plain, format!("{{{shared}}}")).expect("write");
+    std::fs::write(&with, format!(r#"{{"fluent_bit":{{"annotate":"alerts"}},{shared}}}"#))
+        .expect("write");
+    let r = run(wikiwatch().args(["check-config", path(&with)]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for engine in ["native", "component"] {
+        let replay = |cfg: &Path| {
+            let args = ["replay", "--engine", engine, "--config", path(cfg)];
+            run(wikiwatch().args(args).arg(path(&fixture("access.log"))))
+        };
+        let (a, b) = (replay(&plain), replay(&with));
+        assert_eq!((a.code, b.code), (0, 0), "{engine}: {} {}", a.stderr, b.stderr);
+        assert!(!a.stdout.is_empty(), "{engine}: the fixture raises alerts");
+        assert_eq!(a.stdout, b.stdout, "{engine}");
+    }
+    std::fs::write(&with, r#"{"fluent_bit":{"annotate":"some"}}"#).expect("write");
+    let r = run(wikiwatch().args(["check-config", path(&with)]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("fluent_bit.annotate"), "{}", r.stderr);
+}
+
 #[test]
 fn scope_shows_what_an_entity_took() {
     let access = fixture("access.log");

@@ -1,6 +1,7 @@
-//! The `fluent_bit` section of the config file: what only this module reads. The rest of the
-//! document is the config every host shares; the other hosts refuse this section as the
-//! unknown key it is to them.
+//! The `fluent_bit` section of the config file: what only this module acts on. The rest of
+//! the document is the config every host shares. The CLI checks the section and leaves it
+//! (it makes and checks this module's files); the proxy and the browser module refuse it as
+//! the unknown key it is to them.
 
 use serde::Deserialize;
 
