@@ -16,48 +16,55 @@ fn below(v: u64, n: u8) -> u64 {
     v.wrapping_sub(ONES * u64::from(n)) & !v & (ONES << 7)
 }
 
-/// Index of the first byte of `b` that is one of `set`, below `BELOW` (0: none is), or not
-/// ASCII when `NON_ASCII` is set.
+/// Index of the first byte of `b` that is one of `set`, or below `BELOW` (0: none is).
 #[inline]
-fn first_of<const N: usize, const BELOW: u8, const NON_ASCII: bool>(
-    b: &[u8],
-    set: [u8; N],
-) -> Option<usize> {
+fn first_of<const N: usize, const BELOW: u8>(b: &[u8], set: [u8; N]) -> Option<usize> {
     let mut chunks = b.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
         let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
-        let high = if NON_ASCII { w & (ONES << 7) } else { 0 };
-        let hits = set
-            .iter()
-            .fold(below(w, BELOW) | high, |m, &c| m | below(w ^ (ONES * u64::from(c)), 1));
+        let hits =
+            set.iter().fold(below(w, BELOW), |m, &c| m | below(w ^ (ONES * u64::from(c)), 1));
         if hits != 0 {
             return Some(at + (hits.trailing_zeros() / 8) as usize);
         }
         at += 8;
     }
-    let hit = |c: u8| c < BELOW || (NON_ASCII && !c.is_ascii()) || set.contains(&c);
+    let hit = |c: u8| c < BELOW || set.contains(&c);
     chunks.remainder().iter().position(|&c| hit(c)).map(|i| at + i)
 }
 
 /// Index of the first byte of `b` that is one of `set`.
 #[inline]
 pub(crate) fn find_any<const N: usize>(b: &[u8], set: [u8; N]) -> Option<usize> {
-    first_of::<N, 0, false>(b, set)
+    first_of::<N, 0>(b, set)
 }
 
 /// Whether `b`, the inside of a JSON string, holds no `"`, no `\` and no control character:
 /// text that is its own value, with nothing to unescape (what most log lines are).
 #[inline]
 pub fn json_plain(b: &[u8]) -> bool {
-    first_of::<2, 0x20, false>(b, [b'"', b'\\']).is_none()
+    first_of::<2, 0x20>(b, [b'"', b'\\']).is_none()
 }
 
 /// [`json_plain`], and ASCII too: bytes that are already valid UTF-8 text, with nothing to
-/// check or unescape.
+/// check or unescape. Only a yes or no is asked, so no position is kept and `below`'s masks
+/// fall away: a byte of 0x80 or more already has its high bit set, and a borrow that sets one
+/// comes only from a byte below 0x20, `"` or `\` (or from such a byte lower in the word), each
+/// of which is a no as well. Five operations a word fewer, on every `tail` record.
 #[inline]
 pub fn json_plain_ascii(b: &[u8]) -> bool {
-    first_of::<2, 0x20, true>(b, [b'"', b'\\']).is_none()
+    let mut chunks = b.chunks_exact(8);
+    let mut any = 0;
+    for chunk in &mut chunks {
+        let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        any |= w
+            | w.wrapping_sub(ONES * 0x20)
+            | (w ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES)
+            | (w ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES);
+    }
+    any & (ONES << 7) == 0
+        && chunks.remainder().iter().all(|&c| (0x20..0x80).contains(&c) && c != b'"' && c != b'\\')
 }
 
 #[cfg(test)]
