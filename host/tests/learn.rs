@@ -1,7 +1,8 @@
 //! `wikiwatch learn` and `wikiwatch state show` on a generated corpus: a state learned from
 //! every day but the last, then the last day alone from it, raises exactly the alerts one replay
-//! of all the days raises on the last day, in both engines; the state says what it holds and
-//! refuses a config with other allow entries.
+//! of all the days raises on the last day, in both engines; on a history that matters, the
+//! learned state is what makes the alerts; the state says what it holds and refuses a config
+//! with other allow entries.
 
 use crate::common;
 
@@ -99,6 +100,52 @@ fn last_day_from_a_learned_state_raises_what_one_replay_raises() {
     let native = std::fs::read(c.dir.join("learned-native.state")).expect("state");
     let component = std::fs::read(c.dir.join("learned-component.state")).expect("state");
     assert!(native == component, "native and component learn the same bytes");
+}
+
+/// A history that matters (tests/fixtures/warm-start/): carol's evening is alertable only to a
+/// detector that learned her week. Learned by either engine, the state makes `replay --state`
+/// raise on the evening what one replay of the week and the evening raises there; without it,
+/// the evening raises no `baseline-deviation`. So the state, not the evening alone, is what
+/// the alerts come from.
+#[test]
+fn the_evening_only_a_learned_week_makes_alertable() {
+    let fixtures = common::workspace().join("tests/fixtures/warm-start");
+    let (week, evening) = (fixtures.join("carol-week.log"), fixtures.join("carol-evening.log"));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("learn-carol");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let both = dir.join("week-and-evening.log");
+    let mut text = std::fs::read(&week).expect("week");
+    text.extend(std::fs::read(&evening).expect("evening"));
+    std::fs::write(&both, text).expect("write");
+    let alerts = |engine: &str, state: Option<&Path>, input: &Path| -> Vec<String> {
+        let mut cmd = wikiwatch();
+        cmd.args(["replay", "--engine", engine]);
+        if let Some(s) = state {
+            cmd.arg("--state").arg(s);
+        }
+        let out = cmd.arg(input).output().expect("replay");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect()
+    };
+    let week_alerts = alerts("native", None, &week);
+    let all = alerts("native", None, &both);
+    assert_eq!(all[..week_alerts.len()], week_alerts[..], "the week's alerts open the replay");
+    let expected = &all[week_alerts.len()..];
+    let baseline = |lines: &[String]| lines.iter().any(|l| l.contains("\"baseline-deviation\""));
+    assert!(baseline(expected), "the evening after the week: {expected:?}");
+    assert!(!baseline(&alerts("native", None, &evening)), "the evening alone raises none");
+    for engine in ["native", "component"] {
+        let state = dir.join(format!("{engine}.state"));
+        let out = wikiwatch()
+            .args(["learn", "--engine", engine, "--state"])
+            .arg(&state)
+            .arg(&week)
+            .output()
+            .expect("learn");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(alerts(engine, Some(&state), &evening), expected, "{engine}");
+    }
 }
 
 #[test]
