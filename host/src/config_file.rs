@@ -26,7 +26,7 @@ pub fn load_config(path: Option<&Path>) -> Result<LoadedConfig> {
         .map_err(|_| usage(format!("{}: config: not UTF-8 text", path.display())))?;
     // The Fluent Bit module's own section is checked too, so `check-config` and `learn` take
     // the very file the module reads; the component is handed the shared config without it.
-    let (config, FluentBitSettings { .. }) = Config::from_json_with(&text, SECTION)
+    let (config, _): (Config, FluentBitSettings) = Config::from_json_with(&text, SECTION)
         .map_err(|e| usage(format!("{}: {e}", path.display())))?;
     let text = without(&text, SECTION);
     Ok(LoadedConfig { text, config })

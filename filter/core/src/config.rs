@@ -165,9 +165,7 @@ impl Config {
     /// Parses and validates a config JSON document (a leading UTF-8 byte-order mark is
     /// ignored, as editors on some systems write one).
     pub fn from_json(text: &str) -> Result<Config, ConfigError> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let value = serde_json::from_str(text).map_err(|e| ConfigError::new("", e.to_string()))?;
-        Config::from_document(value)
+        Config::from_document(document(text)?)
     }
 
     /// [`Config::from_json`] for a host that reads a section of its own from the same document
@@ -178,9 +176,7 @@ impl Config {
         text: &str,
         section: &str,
     ) -> Result<(Config, T), ConfigError> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let value = serde_json::from_str(text).map_err(|e| ConfigError::new("", e.to_string()))?;
-        Config::from_document_with(value, section)
+        Config::from_document_with(document(text)?, section)
     }
 
     /// [`Config::from_json_with`] for a document already parsed (the proxy's configuration may
@@ -292,6 +288,12 @@ impl Config {
 }
 
 /// Deserialises `value`, naming the key at fault after `prefix`.
+/// The JSON document of a config's text (a leading UTF-8 byte-order mark is ignored).
+fn document(text: &str) -> Result<serde_json::Value, ConfigError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_json::from_str(text).map_err(|e| ConfigError::new("", e.to_string()))
+}
+
 fn from_value<T: serde::de::DeserializeOwned>(
     prefix: &str,
     value: serde_json::Value,
@@ -399,6 +401,28 @@ impl Cidr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A host's own section is split off and parsed on its own; the rest is the shared config,
+    /// and a host that does not split it refuses it as an unknown key.
+    #[test]
+    fn a_hosts_section_is_split_off() {
+        #[derive(Debug, Default, PartialEq, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Own {
+            n: u32,
+        }
+        let text = "\u{feff}{\"own\":{\"n\":3},\"limits\":{\"max_users\":7}}";
+        let (config, own) = Config::from_json_with::<Own>(text, "own").unwrap();
+        assert_eq!((config.limits.max_users, own), (7, Own { n: 3 }));
+        for absent in ["{}", "{\"own\":null}"] {
+            assert_eq!(Config::from_json_with::<Own>(absent, "own").unwrap().1, Own::default());
+        }
+        let key = |text: &str| Config::from_json_with::<Own>(text, "own").unwrap_err().key;
+        assert_eq!(key("{\"own\":[]}"), "own");
+        assert_eq!(key("{\"own\":{\"n\":-1}}"), "own.n");
+        assert_eq!(key("{\"own\":{\"n\":1},\"limits\":[]}"), "limits");
+        assert_eq!(Config::from_json(text).unwrap_err().key, "own");
+    }
 
     #[test]
     fn default_config_is_valid() {
