@@ -1,7 +1,6 @@
 //! The config's JSON Schema, generated from the types the detector parses the config into
 //! (`wikiwatch-core`'s `Config`, the proxy module's `proxy` section and the Fluent Bit module's
-//! `fluent_bit` section), so it cannot drift
-//! from what the hosts accept. Shipped as `docs/config.schema.json` and, wrapped for Kong, as
+//! `fluent_bit` section), so it cannot drift from what the hosts accept. Shipped as `docs/config.schema.json` and, wrapped for Kong, as
 //! `examples/envoy/wikiwatch_proxy_wasm.meta.json`; tests keep both equal to this output.
 //!
 //! It is written in JSON Schema draft 4, the draft Kong validates filter configurations with,
@@ -24,18 +23,20 @@ pub fn config_schema() -> Value {
     let proxy = generator.subschema_for::<ProxySettings>();
     let fluent_bit = generator.subschema_for::<FluentBitSettings>();
     let mut schema = generator.into_root_schema_for::<Config>().to_value();
-    let proxy = json!({
-        "description": "Read only by the proxy-wasm module (Envoy, Kong): how it finds the client, \
-                        session and user, and what it does with alerts. The CLI, Fluent Bit and \
-                        the browser module refuse a config that has it.",
-        "allOf": [proxy],
-    });
-    let fluent_bit = json!({
-        "description": "Read only by the Fluent Bit module: which records it annotates. The CLI \
-                        checks it and leaves it; the proxy and the browser module refuse a config \
-                        that has it.",
-        "allOf": [fluent_bit],
-    });
+    // A host's section: its type's schema, said to be that host's alone.
+    let section =
+        |description: &str, schema| json!({ "description": description, "allOf": [schema] });
+    let proxy = section(
+        "Read only by the proxy-wasm module (Envoy, Kong): how it finds the client, session and \
+         user, and what it does with alerts. The CLI, Fluent Bit and the browser module refuse a \
+         config that has it.",
+        proxy,
+    );
+    let fluent_bit = section(
+        "Read only by the Fluent Bit module: which records it annotates. The CLI checks it and \
+         leaves it; the proxy and the browser module refuse a config that has it.",
+        fluent_bit,
+    );
     if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
         props.insert("proxy".into(), proxy);
         props.insert("fluent_bit".into(), fluent_bit);

@@ -187,8 +187,10 @@ impl Config {
     ) -> Result<(Config, T), ConfigError> {
         let own = match value.as_object_mut().and_then(|o| o.remove(section)) {
             None | Some(serde_json::Value::Null) => T::default(),
-            Some(v @ serde_json::Value::Object(_)) => from_value(section, v)?,
-            Some(_) => return Err(ConfigError::new(section, "must be a JSON object ({...})")),
+            Some(v) => {
+                object(&v, section)?;
+                from_value(section, v)?
+            }
         };
         Ok((Config::from_document(value)?, own))
     }
@@ -287,13 +289,13 @@ impl Config {
     }
 }
 
-/// Deserialises `value`, naming the key at fault after `prefix`.
 /// The JSON document of a config's text (a leading UTF-8 byte-order mark is ignored).
 fn document(text: &str) -> Result<serde_json::Value, ConfigError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_json::from_str(text).map_err(|e| ConfigError::new("", e.to_string()))
 }
 
+/// Deserialises `value`, naming the key at fault after `prefix`.
 fn from_value<T: serde::de::DeserializeOwned>(
     prefix: &str,
     value: serde_json::Value,
@@ -310,16 +312,18 @@ fn from_value<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// `v`, the value of `key`, is a JSON object, or the error that says it must be.
+fn object(v: &serde_json::Value, key: &str) -> Result<(), ConfigError> {
+    match v {
+        serde_json::Value::Object(_) => Ok(()),
+        _ => Err(ConfigError::new(key, "must be a JSON object ({...})")),
+    }
+}
+
 /// Sections that are objects must be written as objects: serde would otherwise accept a list
 /// for a struct (`[]` as an empty config), which hides a config written wrong.
 fn require_objects(v: &serde_json::Value) -> Result<(), ConfigError> {
     use serde_json::Value;
-    fn object(v: &Value, key: &str) -> Result<(), ConfigError> {
-        match v {
-            Value::Object(_) => Ok(()),
-            _ => Err(ConfigError::new(key, "must be a JSON object ({...})")),
-        }
-    }
     fn each<'v>(v: &'v Value, key: &str) -> impl Iterator<Item = (String, &'v Value)> {
         let key = key.to_string();
         v.as_object().into_iter().flatten().map(move |(k, v)| (format!("{key}.{k}"), v))

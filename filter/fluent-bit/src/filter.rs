@@ -168,7 +168,7 @@ impl Filter {
         log: &mut dyn FnMut(&str),
     ) {
         let result = self.detect(input, time_ms);
-        let wanted = self.annotate == Annotate::All || !self.alerts.is_empty();
+        let wanted = annotates(self.annotate, &self.alerts);
         match (result, &self.note) {
             (Ok(true), Some(note)) if wanted => {
                 self.out.extend_from_slice(&record[..close]);
@@ -197,7 +197,8 @@ impl Filter {
     /// A JSON record without a time of its own (Fluent Bit parsers move the parsed time into
     /// the record's timestamp unless `Time_Keep` is on) is decoded again with Fluent Bit's
     /// time added under the first configured time key.
-    /// `Ok(true)` when it held an event, and then `self.note` tells of the last one.
+    /// `Ok(true)` when it held an event; then, if the record is to be annotated, `self.note`
+    /// tells of its last one.
     fn detect(&mut self, input: &[u8], time_ms: i64) -> Result<bool, DecodeError> {
         match self.decode(input) {
             Err(e) if e.reason == reason::MISSING_TIME => {
@@ -215,11 +216,17 @@ impl Filter {
         let Some(engine) = self.engine.as_mut() else {
             return Ok(false);
         };
-        let (alerts, note) = (&mut self.alerts, &mut self.note);
+        let (alerts, note, annotate) = (&mut self.alerts, &mut self.note, self.annotate);
         let mut events = 0;
         self.decoder.decode(input, &mut |event| {
             let outcome = engine.push_event(&event, alerts);
             events += 1;
+            // A note no record will carry is not worth its copies (most records, when only
+            // alerts are annotated). Once the record has an alert, every later event of it
+            // writes the note, so it still tells of the last one.
+            if !annotates(annotate, alerts) {
+                return;
+            }
             match note {
                 Some(note) => {
                     note.outcome = outcome;
@@ -239,6 +246,11 @@ impl Filter {
         })?;
         Ok(events > 0)
     }
+}
+
+/// Whether a record that raised `alerts` leaves with the annotation.
+fn annotates(annotate: Annotate, alerts: &[Alert]) -> bool {
+    annotate == Annotate::All || !alerts.is_empty()
 }
 
 /// Copies `value` into `slot`, in the buffer `slot` already has when it can (an allocation

@@ -208,18 +208,17 @@ fn only_plain_ascii_log_records_take_the_fast_path() {
 }
 
 /// `annotate: alerts`: a record that raised an alert leaves as it would by default, byte for
-/// byte; every other record leaves exactly as it came.
-#[test]
-fn annotating_alerts_only_passes_every_other_record_as_it_came() {
+/// byte; every other record leaves exactly as it came. Returns how many of each there were.
+fn alerts_only_against_the_default(records: &[String]) -> (usize, usize) {
     let settings = FluentBitSettings { annotate: Annotate::Alerts };
     let mut all = filter();
     let mut alerting = Filter::with_settings(Config::default(), settings, &mut |l| panic!("{l}"));
     let (mut annotated, mut plain) = (0, 0);
-    for i in 0..400 {
-        let record = format!(r#"{{"log":"{}","stream":"stdout"}}"#, burst_line(i));
+    for record in records {
         let (every, _) = run(&mut all, record.as_bytes());
         let (out, _) = run(&mut alerting, record.as_bytes());
-        if json(&every)["wikiwatch"]["alerts"].as_array().unwrap().is_empty() {
+        // No alerts, or no annotation at all (a page that holds no event).
+        if json(&every)["wikiwatch"]["alerts"].as_array().is_none_or(Vec::is_empty) {
             assert_eq!(out, record.as_bytes(), "{record}");
             plain += 1;
         } else {
@@ -227,8 +226,36 @@ fn annotating_alerts_only_passes_every_other_record_as_it_came() {
             annotated += 1;
         }
     }
+    (annotated, plain)
+}
+
+#[test]
+fn annotating_alerts_only_passes_every_other_record_as_it_came() {
+    let burst: Vec<String> =
+        (0..400).map(|i| format!(r#"{{"log":"{}","stream":"stdout"}}"#, burst_line(i))).collect();
+    let (annotated, plain) = alerts_only_against_the_default(&burst);
     assert!(annotated > 0 && plain > 0, "{annotated} annotated, {plain} plain");
     // Records that are not JSON objects are still wrapped and told why: the result must be one.
+    let settings = FluentBitSettings { annotate: Annotate::Alerts };
+    let mut alerting = Filter::with_settings(Config::default(), settings, &mut |l| panic!("{l}"));
     let (out, _) = run(&mut alerting, b"not json");
     assert!(json(&out)["wikiwatch"]["error"].is_string());
+}
+
+/// Audit pages hold several events, and the alert may come from one before the last: the
+/// annotation still tells of the page's last event and counts them all, as by default.
+#[test]
+fn annotating_alerts_only_keeps_the_note_of_a_page_of_events() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/audit/pages.jsonl");
+    let text = std::fs::read_to_string(path).expect("audit pages");
+    let pages: Vec<String> = text.lines().map(str::to_string).collect();
+    let (annotated, _) = alerts_only_against_the_default(&pages);
+    assert!(annotated > 0, "the pages raise an alert");
+    let mut all = filter();
+    let many = pages.iter().any(|p| {
+        let (out, _) = run(&mut all, p.as_bytes());
+        let w = &json(&out)["wikiwatch"];
+        w["events"].as_u64() > Some(1) && w["alerts"].as_array().is_some_and(|a| !a.is_empty())
+    });
+    assert!(many, "a page of several events raises an alert");
 }
